@@ -1,0 +1,31 @@
+/*
+ * Redis cache over hiredis: get / set with TTL / delete, safe from many threads (a small
+ * pool of connections), reconnecting by itself. A Redis failure is a cache miss for the
+ * caller, never an error it must handle; while Redis is down, calls fail fast instead of
+ * waiting for a connect timeout on every request.
+ */
+#ifndef MF_CACHE_H
+#define MF_CACHE_H
+
+#include <stddef.h>
+
+#include "micro/banned.h"
+
+typedef struct mf_cache mf_cache;
+
+/* Never fails on an unreachable server (it reconnects later). password may be NULL or "".
+ * Free with mf_cache_free. */
+mf_cache *mf_cache_new(const char *host, int port, const char *password, int timeout_ms,
+                       int pool_size);
+void mf_cache_free(mf_cache *c);
+/* Value (heap, caller frees; *len set when len != NULL) or NULL on a miss or any failure. */
+char *mf_cache_get(mf_cache *c, const char *key, size_t *len);
+/* 0 when stored, MF_ERR_UNAVAILABLE when Redis is down. ttl_s > 0. */
+int mf_cache_set(mf_cache *c, const char *key, const char *value, size_t len, int ttl_s);
+/* Deletes the keys. 0, or MF_ERR_UNAVAILABLE when Redis is down (the caller may ignore it:
+ * entries expire by TTL). */
+int mf_cache_del(mf_cache *c, const char *const *keys, size_t n);
+/* Health ping: 0 when Redis answers PING (ctx is the mf_cache). */
+int mf_cache_ping(void *ctx);
+
+#endif

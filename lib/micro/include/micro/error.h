@@ -1,0 +1,26 @@
+/*
+ * Error convention for every layer: functions return int (0 = ok, negative = one of the
+ * codes below) or a pointer (NULL = failure) and fill out-parameters. The HTTP layer maps
+ * these codes to envelope statuses in one place (mf_respond_err in http.h).
+ */
+#ifndef MF_ERROR_H
+#define MF_ERROR_H
+
+#include "micro/banned.h"
+
+enum {
+    MF_OK = 0,
+    MF_ERR = -1,              /* unexpected failure: 500 */
+    MF_ERR_NOT_FOUND = -2,    /* 404 */
+    MF_ERR_CONFLICT = -3,     /* unique constraint / duplicate: 400 */
+    MF_ERR_TIMEOUT = -4,      /* a peer did not answer in time: 503 */
+    MF_ERR_NO_RESPONDERS = -5,/* nobody serves a NATS subject: 503 */
+    MF_ERR_UNAVAILABLE = -6,  /* a dependency is down: 503 */
+    MF_ERR_INVALID = -7,      /* bad input: 400 */
+    MF_ERR_REMOTE = -8,       /* a NATS peer answered with an error envelope */
+};
+
+/* Short lower-case name of an error code, for logs ("timeout"). Static string. */
+const char *mf_err_name(int err);
+
+#endif

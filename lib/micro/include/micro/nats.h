@@ -1,0 +1,68 @@
+/*
+ * NATS over libnats: a connection that reconnects forever, JSON request/reply with the
+ * {"data":...} / {"error":"...","status":N} envelope, endpoints served in queue group "q"
+ * (so replicas share the load), plain publish, and JetStream streams, acknowledged
+ * publishes and durable consumers with explicit ack. The request id travels in the
+ * "X-Request-Id" NATS header.
+ */
+#ifndef MF_NATS_H
+#define MF_NATS_H
+
+#include <jansson.h>
+
+#include "micro/banned.h"
+
+#define MF_NATS_QUEUE "q"
+
+typedef struct mf_nats mf_nats;
+
+/* Connects (waiting up to timeout_ms for the first connection). user/password may be NULL.
+ * NULL on failure. Free with mf_nats_free. */
+mf_nats *mf_nats_connect(const char *url, const char *name, const char *user,
+                         const char *password, int timeout_ms);
+void mf_nats_free(mf_nats *n);
+/* Health ping: 0 when connected (ctx is the mf_nats). */
+int mf_nats_ping(void *ctx);
+
+/*
+ * Sends data (borrowed) as the request payload; the
+ * reply is an envelope. Results:
+ *   0                     *reply = the reply's "data" (caller decrefs)
+ *   MF_ERR_REMOTE         *status and *errmsg (caller frees) from the error envelope
+ *   MF_ERR_TIMEOUT        no answer within timeout_ms
+ *   MF_ERR_NO_RESPONDERS  nobody serves the subject
+ *   MF_ERR                anything else (malformed reply, connection closed)
+ */
+int mf_nats_request(mf_nats *n, const char *subject, json_t *data, int timeout_ms,
+                    const char *request_id, json_t **reply, int *status, char **errmsg);
+
+/*
+ * Endpoint handler: data is the parsed request (borrowed). Return 0 and set *reply (stolen)
+ * for a data envelope, or non-zero and set *status and *errmsg (heap, freed by the caller)
+ * for an error envelope.
+ */
+typedef int (*mf_nats_handler_fn)(json_t *data, const char *request_id, void *ctx,
+                                  json_t **reply, int *status, char **errmsg);
+
+/* Serves subject in queue group "q" with `workers` parallel subscriptions. 0 or MF_ERR. */
+int mf_nats_serve(mf_nats *n, const char *subject, mf_nats_handler_fn fn, void *ctx, int workers);
+
+/* Fire-and-forget publish of data (borrowed). 0 or MF_ERR. */
+int mf_nats_publish(mf_nats *n, const char *subject, json_t *data, const char *request_id);
+
+/* Creates the file-backed stream if missing (updating its subjects otherwise). */
+int mf_js_stream_ensure(mf_nats *n, const char *stream, const char *const *subjects,
+                        int nsubjects);
+/* Publishes data (borrowed) and waits for the stream's ack. 0, MF_ERR_TIMEOUT or MF_ERR. */
+int mf_js_publish(mf_nats *n, const char *subject, json_t *data, const char *request_id,
+                  int timeout_ms);
+
+/* Consumer handler: return 0 to ack, non-zero to nak (the message is redelivered). */
+typedef int (*mf_js_handler_fn)(const char *subject, json_t *data, const char *request_id,
+                                void *ctx);
+/* Durable push consumer with explicit ack on stream, filtered by filter_subject (NULL = all).
+ * Messages sent while no consumer ran are delivered when it starts. 0 or MF_ERR. */
+int mf_js_consume(mf_nats *n, const char *stream, const char *durable, const char *filter_subject,
+                  mf_js_handler_fn fn, void *ctx);
+
+#endif

@@ -1,0 +1,25 @@
+#include "micro/error.h"
+
+const char *mf_err_name(int err)
+{
+    switch (err) {
+    case MF_OK:
+        return "ok";
+    case MF_ERR_NOT_FOUND:
+        return "not found";
+    case MF_ERR_CONFLICT:
+        return "conflict";
+    case MF_ERR_TIMEOUT:
+        return "timeout";
+    case MF_ERR_NO_RESPONDERS:
+        return "no responders";
+    case MF_ERR_UNAVAILABLE:
+        return "unavailable";
+    case MF_ERR_INVALID:
+        return "invalid";
+    case MF_ERR_REMOTE:
+        return "remote error";
+    default:
+        return "error";
+    }
+}
