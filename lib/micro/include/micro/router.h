@@ -25,7 +25,7 @@ typedef struct {
 typedef struct {
     size_t count;
     struct {
-        const char *name; /* points into the route pattern */
+        const char *name;        /* NUL-terminated, owned by the router (lives as long as it) */
         const char *value_start; /* points into the matched path */
         size_t value_len;
     } items[MF_ROUTER_MAX_PARAMS];
