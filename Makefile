@@ -38,6 +38,15 @@ test-asan: deps $(ASAN_BUILD)/CMakeCache.txt
 run: build
 	@CMICRO_BUILD_DIR=$(CURDIR)/$(BUILD) scripts/stack run
 
+# Throughput, latency and memory against a baseline measured in the same run (bench/README.md).
+bench: build
+	@CMICRO_BUILD_DIR=$(CURDIR)/$(BUILD) bench/run
+
+# Builds the images locally and tests deploy/compose.yaml and compose-lb.yaml for real.
+compose-test: build
+	@scripts/install-deps --compose
+	@CMICRO_BUILD_DIR=$(CURDIR)/$(BUILD) deploy/test/run
+
 format: deps
 	@git ls-files '*.c' '*.h' | xargs clang-format -i
 
