@@ -20,7 +20,7 @@ mf_cache *mf_cache_new(const char *host, int port, const char *password, int tim
 void mf_cache_free(mf_cache *c);
 /* Value (heap, caller frees; *len set when len != NULL) or NULL on a miss or any failure. */
 char *mf_cache_get(mf_cache *c, const char *key, size_t *len);
-/* 0 when stored, MF_ERR_UNAVAILABLE when Redis is down. ttl_s > 0. */
+/* 0 when stored, MF_ERR_UNAVAILABLE when Redis is down, MF_ERR_INVALID when ttl_s <= 0. */
 int mf_cache_set(mf_cache *c, const char *key, const char *value, size_t len, int ttl_s);
 /* Deletes the keys. 0, or MF_ERR_UNAVAILABLE when Redis is down (the caller may ignore it:
  * entries expire by TTL). */

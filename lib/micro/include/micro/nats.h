@@ -16,11 +16,14 @@
 
 typedef struct mf_nats mf_nats;
 
-/* Connects (waiting up to timeout_ms for the first connection). user/password may be NULL.
- * NULL on failure. Free with mf_nats_free. */
+/* Connects, waiting up to timeout_ms for the first connection. user/password may be NULL.
+ * NULL only for an invalid URL or options: an unreachable server (or wrong credentials) still
+ * gives a handle that keeps retrying, and mf_nats_ping reports it down. Free with mf_nats_free. */
 mf_nats *mf_nats_connect(const char *url, const char *name, const char *user,
                          const char *password, int timeout_ms);
 void mf_nats_free(mf_nats *n);
+/* Releases libnats' process-wide state; call once at exit after every mf_nats_free. */
+void mf_nats_shutdown(void);
 /* Health ping: 0 when connected (ctx is the mf_nats). */
 int mf_nats_ping(void *ctx);
 
@@ -31,6 +34,7 @@ int mf_nats_ping(void *ctx);
  *   MF_ERR_REMOTE         *status and *errmsg (caller frees) from the error envelope
  *   MF_ERR_TIMEOUT        no answer within timeout_ms
  *   MF_ERR_NO_RESPONDERS  nobody serves the subject
+ *   MF_ERR_UNAVAILABLE    not connected (returned at once, without waiting)
  *   MF_ERR                anything else (malformed reply, connection closed)
  */
 int mf_nats_request(mf_nats *n, const char *subject, json_t *data, int timeout_ms,
@@ -50,10 +54,12 @@ int mf_nats_serve(mf_nats *n, const char *subject, mf_nats_handler_fn fn, void *
 /* Fire-and-forget publish of data (borrowed). 0 or MF_ERR. */
 int mf_nats_publish(mf_nats *n, const char *subject, json_t *data, const char *request_id);
 
-/* Creates the file-backed stream if missing (updating its subjects otherwise). */
+/* Creates the file-backed stream if missing (updating its subjects otherwise). While NATS is
+ * unreachable the setup is queued, finished by a background thread, and 0 is returned. */
 int mf_js_stream_ensure(mf_nats *n, const char *stream, const char *const *subjects,
                         int nsubjects);
-/* Publishes data (borrowed) and waits for the stream's ack. 0, MF_ERR_TIMEOUT or MF_ERR. */
+/* Publishes data (borrowed) and waits for the stream's ack. 0, MF_ERR_TIMEOUT,
+ * MF_ERR_UNAVAILABLE (not connected) or MF_ERR. */
 int mf_js_publish(mf_nats *n, const char *subject, json_t *data, const char *request_id,
                   int timeout_ms);
 
@@ -61,7 +67,9 @@ int mf_js_publish(mf_nats *n, const char *subject, json_t *data, const char *req
 typedef int (*mf_js_handler_fn)(const char *subject, json_t *data, const char *request_id,
                                 void *ctx);
 /* Durable push consumer with explicit ack on stream, filtered by filter_subject (NULL = all).
- * Messages sent while no consumer ran are delivered when it starts. 0 or MF_ERR. */
+ * Messages sent while no consumer ran are delivered when it starts; processes using the same
+ * durable share the messages. Queued like mf_js_stream_ensure while NATS is unreachable.
+ * 0 or MF_ERR. */
 int mf_js_consume(mf_nats *n, const char *stream, const char *durable, const char *filter_subject,
                   mf_js_handler_fn fn, void *ctx);
 

@@ -1,0 +1,411 @@
+/*
+ * JetStream on libnats 3.4: streams, acknowledged publishes and durable push consumers with
+ * explicit ack shared by replicas through a deliver group. Setup asked for while NATS is
+ * unreachable is queued and done by a background thread once the connection is up, so a
+ * service can start before NATS.
+ */
+#include <nats/nats.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "micro/alloc.h"
+#include "micro/error.h"
+#include "micro/log.h"
+#include "micro/nats.h"
+#include "nats_internal.h"
+
+/* libnats' own default for JetStream API calls. */
+#define JS_API_WAIT_MS 5000
+/* Redelivery back-off after a nak: base doubles per delivery, capped. */
+#define NAK_DELAY_BASE_MS 50
+#define NAK_DELAY_MAX_MS  5000
+
+static bool same_subjects(const jsStreamConfig *cfg, const char *const *subjects, int nsubjects)
+{
+    if (cfg->SubjectsLen != nsubjects)
+        return false;
+    for (int i = 0; i < nsubjects; i++) {
+        bool found = false;
+        for (int j = 0; j < cfg->SubjectsLen && !found; j++)
+            found = strcmp(cfg->Subjects[j], subjects[i]) == 0;
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+static int stream_ensure_now(mf_nats *n, const char *stream, const char *const *subjects,
+                             int nsubjects)
+{
+    /* Two replicas may race to create the stream: the loser sees "exists" and updates. */
+    for (int attempt = 0; attempt < 3; attempt++) {
+        jsStreamInfo *si = NULL;
+        jsErrCode jerr = 0;
+        natsStatus s = js_GetStreamInfo(&si, n->js, stream, NULL, &jerr);
+        if (s == NATS_NOT_FOUND || jerr == JSStreamNotFoundErr) {
+            jsStreamConfig cfg;
+            jsStreamConfig_Init(&cfg);
+            cfg.Name = stream;
+            cfg.Subjects = (const char **)subjects;
+            cfg.SubjectsLen = nsubjects;
+            cfg.Storage = js_FileStorage;
+            s = js_AddStream(NULL, n->js, &cfg, NULL, &jerr);
+            if (s == NATS_OK) {
+                mf_log_info(NULL, "nats: created stream %s", stream);
+                return 0;
+            }
+            if (jerr == JSStreamNameExistErr)
+                continue;
+            mf_log_error(NULL, "nats: create stream %s: %s", stream, mf_nats_errtext(s));
+            return MF_ERR;
+        }
+        if (s != NATS_OK) {
+            mf_log_error(NULL, "nats: stream info %s: %s", stream, mf_nats_errtext(s));
+            return s == NATS_TIMEOUT ? MF_ERR_TIMEOUT : MF_ERR;
+        }
+        if (same_subjects(si->Config, subjects, nsubjects)) {
+            jsStreamInfo_Destroy(si);
+            return 0;
+        }
+        /* Keep the rest of the existing configuration; swap the subjects in and back out
+         * (the info owns and frees its own array). */
+        const char **old = si->Config->Subjects;
+        int old_len = si->Config->SubjectsLen;
+        si->Config->Subjects = (const char **)subjects;
+        si->Config->SubjectsLen = nsubjects;
+        s = js_UpdateStream(NULL, n->js, si->Config, NULL, &jerr);
+        si->Config->Subjects = old;
+        si->Config->SubjectsLen = old_len;
+        jsStreamInfo_Destroy(si);
+        if (s != NATS_OK) {
+            mf_log_error(NULL, "nats: update stream %s: %s", stream, mf_nats_errtext(s));
+            return MF_ERR;
+        }
+        mf_log_info(NULL, "nats: updated subjects of stream %s", stream);
+        return 0;
+    }
+    mf_log_error(NULL, "nats: stream %s: gave up after concurrent changes", stream);
+    return MF_ERR;
+}
+
+int mf_js_publish(mf_nats *n, const char *subject, json_t *data, const char *request_id,
+                  int timeout_ms)
+{
+    if (n == NULL || subject == NULL || *subject == '\0')
+        return MF_ERR;
+    if (!mf_nats_connected(n)) {
+        mf_log_warn(request_id, "nats: JetStream publish %s while disconnected", subject);
+        return MF_ERR_UNAVAILABLE;
+    }
+    size_t len;
+    char *payload = mf_nats_payload(data, &len);
+    natsMsg *msg = NULL;
+    natsStatus s = mf_nats_msg_new(&msg, subject, payload, len, request_id);
+    free(payload);
+    jsErrCode jerr = 0;
+    if (s == NATS_OK) {
+        jsPubOptions po;
+        jsPubOptions_Init(&po);
+        po.MaxWait = timeout_ms > 0 ? timeout_ms : JS_API_WAIT_MS;
+        s = js_PublishMsg(NULL, n->js, msg, &po, &jerr);
+    }
+    natsMsg_Destroy(msg);
+    if (s == NATS_OK)
+        return 0;
+    if (s == NATS_TIMEOUT) {
+        mf_log_warn(request_id, "nats: JetStream publish %s: no ack within %d ms", subject,
+                    timeout_ms);
+        return MF_ERR_TIMEOUT;
+    }
+    /* NATS_NO_RESPONDERS here means no stream captures the subject: a setup error. */
+    mf_log_error(request_id, "nats: JetStream publish %s: %s", subject, mf_nats_errtext(s));
+    return MF_ERR;
+}
+
+static void js_settle(natsMsg *msg, bool ack, const char *rid, const char *where)
+{
+    natsStatus s;
+    if (ack) {
+        s = natsMsg_Ack(msg, NULL);
+    } else {
+        /* Back off a failing handler (its dependency may be down) instead of spinning. */
+        int64_t delay = NAK_DELAY_BASE_MS;
+        jsMsgMetaData *meta = NULL;
+        if (natsMsg_GetMetaData(&meta, msg) == NATS_OK) {
+            for (uint64_t i = 1; i < meta->NumDelivered && delay < NAK_DELAY_MAX_MS; i++)
+                delay *= 2;
+            jsMsgMetaData_Destroy(meta);
+        }
+        if (delay > NAK_DELAY_MAX_MS)
+            delay = NAK_DELAY_MAX_MS;
+        s = natsMsg_NakWithDelay(msg, delay, NULL);
+    }
+    if (s != NATS_OK)
+        mf_log_warn(rid, "nats: %s on %s: %s", ack ? "ack" : "nak", where, mf_nats_errtext(s));
+}
+
+static void on_js_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
+{
+    (void)nc;
+    (void)sub;
+    mf_nats_sub *rec = closure;
+    char *rid = mf_nats_msg_rid(msg);
+    const char *subject = natsMsg_GetSubject(msg);
+
+    json_error_t jerr;
+    json_t *data = json_loadb(natsMsg_GetData(msg), (size_t)natsMsg_GetDataLength(msg),
+                              JSON_DECODE_ANY, &jerr);
+    if (data == NULL) {
+        /* Redelivering a poison message would loop forever: drop it, loudly. */
+        mf_log_error(rid, "nats: dropping malformed event on %s (%s): %s", subject, rec->subject,
+                     jerr.text);
+        js_settle(msg, true, rid, rec->subject);
+    } else {
+        int rc = rec->js_fn(subject, data, rid, rec->ctx);
+        json_decref(data);
+        if (rc != 0)
+            mf_log_warn(rid, "nats: event on %s not handled (%d), will be redelivered", subject,
+                        rc);
+        js_settle(msg, rc == 0, rid, rec->subject);
+    }
+    free(rid);
+    natsMsg_Destroy(msg);
+}
+
+/* Creates the durable push consumer unless it exists. It is created here rather than by
+ * js_Subscribe because a consumer that js_Subscribe creates is deleted on unsubscribe, and
+ * messages published while no replica runs must wait for the next one. */
+static int js_consumer_ensure(mf_nats *n, const char *stream, const char *durable,
+                              const char *filter_subject)
+{
+    jsConsumerInfo *ci = NULL;
+    jsErrCode jerr = 0;
+    natsStatus s = js_GetConsumerInfo(&ci, n->js, stream, durable, NULL, &jerr);
+    if (s == NATS_OK) {
+        const char *have = ci->Config->FilterSubject;
+        bool filter_ok = (filter_subject == NULL || *filter_subject == '\0')
+                             ? (have == NULL || *have == '\0')
+                             : (have != NULL && strcmp(have, filter_subject) == 0);
+        bool group_ok =
+            ci->Config->DeliverGroup != NULL && strcmp(ci->Config->DeliverGroup, durable) == 0;
+        jsConsumerInfo_Destroy(ci);
+        if (!filter_ok || !group_ok) {
+            mf_log_error(NULL,
+                         "nats: consumer %s on %s exists with another filter or deliver group; "
+                         "delete it to change its configuration",
+                         durable, stream);
+            return MF_ERR;
+        }
+        return 0;
+    }
+    if (s != NATS_NOT_FOUND && jerr != JSConsumerNotFoundErr) {
+        mf_log_error(NULL, "nats: consumer info %s on %s: %s", durable, stream, mf_nats_errtext(s));
+        return s == NATS_TIMEOUT ? MF_ERR_TIMEOUT : MF_ERR;
+    }
+
+    char *deliver = mf_asprintf("_MF_DELIVER.%s.%s", stream, durable);
+    jsConsumerConfig cc;
+    jsConsumerConfig_Init(&cc);
+    cc.Durable = durable;
+    cc.DeliverSubject = deliver;
+    /* The deliver group lets replicas share one durable: each message goes to one of them. */
+    cc.DeliverGroup = durable;
+    cc.DeliverPolicy = js_DeliverAll;
+    cc.AckPolicy = js_AckExplicit;
+    if (filter_subject != NULL && *filter_subject != '\0')
+        cc.FilterSubject = filter_subject;
+    s = js_AddConsumer(NULL, n->js, stream, &cc, NULL, &jerr);
+    free(deliver);
+    if (s != NATS_OK && jerr != JSConsumerNameExistErr) {
+        mf_log_error(NULL, "nats: create consumer %s on %s: %s", durable, stream,
+                     mf_nats_errtext(s));
+        return MF_ERR;
+    }
+    if (s == NATS_OK)
+        mf_log_info(NULL, "nats: created durable consumer %s on %s", durable, stream);
+    return 0;
+}
+
+static int consume_now(mf_nats *n, const char *stream, const char *durable,
+                       const char *filter_subject, mf_js_handler_fn fn, void *ctx)
+{
+    int rc = js_consumer_ensure(n, stream, durable, filter_subject);
+    if (rc != 0)
+        return rc;
+
+    char *label = mf_asprintf("%s/%s", stream, durable);
+    mf_nats_sub *rec = mf_nats_sub_new(n, label, ctx);
+    free(label);
+    rec->js_fn = fn;
+
+    jsSubOptions so;
+    jsSubOptions_Init(&so);
+    so.Stream = stream;
+    so.Consumer = durable;
+    so.Queue = durable;
+    so.ManualAck = true;
+    jsErrCode jerr = 0;
+    natsStatus s = js_Subscribe(&rec->sub, n->js, filter_subject, on_js_msg, rec, NULL, &so, &jerr);
+    if (s != NATS_OK) {
+        mf_log_error(NULL, "nats: subscribe consumer %s: %s", rec->subject, mf_nats_errtext(s));
+        mf_nats_sub_free(rec);
+        return MF_ERR;
+    }
+    if (mf_nats_sub_attach(n, rec) != 0)
+        return MF_ERR;
+    mf_log_info(NULL, "nats: consuming %s", rec->subject);
+    return 0;
+}
+
+/* ---- deferred JetStream setup ------------------------------------------------------------- */
+
+static void js_pending_free(js_pending *p)
+{
+    for (int i = 0; i < p->nsubjects; i++)
+        free(p->subjects[i]);
+    free(p->subjects);
+    free(p->stream);
+    free(p->durable);
+    free(p->filter);
+    free(p);
+}
+
+static int js_pending_run(mf_nats *n, js_pending *p)
+{
+    if (p->subjects != NULL)
+        return stream_ensure_now(n, p->stream, (const char *const *)p->subjects, p->nsubjects);
+    return consume_now(n, p->stream, p->durable, p->filter, p->fn, p->ctx);
+}
+
+/* Waits on n->cond until ms passed or stopping; called and returns with n->mu held. */
+static void wait_locked(mf_nats *n, int ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    if (!n->stopping)
+        pthread_cond_timedwait(&n->cond, &n->mu, &until);
+}
+
+/* Works through n->pending once NATS is reachable, retrying failures with a back-off. Exits
+ * when the queue is empty (a later deferral starts a new thread) or the mf_nats is freed. */
+static void *setup_main(void *arg)
+{
+    mf_nats *n = arg;
+    int backoff_ms = 1000;
+    pthread_mutex_lock(&n->mu);
+    while (!n->stopping && n->pending != NULL) {
+        if (!mf_nats_connected(n)) {
+            wait_locked(n, 100);
+            continue;
+        }
+        js_pending *p = n->pending;
+        pthread_mutex_unlock(&n->mu);
+        int rc = js_pending_run(n, p);
+        pthread_mutex_lock(&n->mu);
+        if (rc == 0) {
+            n->pending = p->next;
+            js_pending_free(p);
+            backoff_ms = 1000;
+        } else {
+            mf_log_warn(NULL, "nats: deferred JetStream setup of %s failed, retrying in %d ms",
+                        p->stream, backoff_ms);
+            wait_locked(n, backoff_ms);
+            if (backoff_ms < 30000)
+                backoff_ms *= 2;
+        }
+    }
+    n->setup_running = false;
+    pthread_mutex_unlock(&n->mu);
+    return NULL;
+}
+
+/* Stops the setup thread and drops what it had not done yet (called by mf_nats_free). */
+void mf_js_setup_stop(mf_nats *n)
+{
+    pthread_mutex_lock(&n->mu);
+    n->stopping = true;
+    pthread_cond_broadcast(&n->cond);
+    bool join = n->setup_started;
+    pthread_mutex_unlock(&n->mu);
+    if (join)
+        pthread_join(n->setup_thread, NULL);
+    while (n->pending != NULL) {
+        js_pending *next = n->pending->next;
+        js_pending_free(n->pending);
+        n->pending = next;
+    }
+}
+
+/* Queues p when NATS is down or earlier setup is still queued (order matters). True when
+ * queued (p taken); false when the caller should run it now (p untouched). */
+static bool js_defer(mf_nats *n, js_pending *p)
+{
+    pthread_mutex_lock(&n->mu);
+    if (n->pending == NULL && mf_nats_connected(n)) {
+        pthread_mutex_unlock(&n->mu);
+        return false;
+    }
+    js_pending **tail = &n->pending;
+    while (*tail != NULL)
+        tail = &(*tail)->next;
+    *tail = p;
+    if (!n->setup_running) {
+        if (n->setup_started)
+            pthread_join(n->setup_thread, NULL); /* it has exited: it cleared setup_running */
+        n->setup_started = n->setup_running =
+            pthread_create(&n->setup_thread, NULL, setup_main, n) == 0;
+        if (!n->setup_running)
+            mf_log_error(NULL, "nats: cannot start the JetStream setup thread");
+    }
+    pthread_cond_broadcast(&n->cond);
+    pthread_mutex_unlock(&n->mu);
+    mf_log_warn(NULL, "nats: NATS not reachable, JetStream setup of %s deferred", p->stream);
+    return true;
+}
+
+int mf_js_stream_ensure(mf_nats *n, const char *stream, const char *const *subjects, int nsubjects)
+{
+    if (n == NULL || stream == NULL || *stream == '\0' || subjects == NULL || nsubjects < 1)
+        return MF_ERR;
+    js_pending *p = mf_calloc(1, sizeof(*p));
+    p->stream = mf_strdup(stream);
+    p->subjects = mf_calloc((size_t)nsubjects, sizeof(*p->subjects));
+    p->nsubjects = nsubjects;
+    for (int i = 0; i < nsubjects; i++)
+        p->subjects[i] = mf_strdup(subjects[i]);
+    if (js_defer(n, p))
+        return 0;
+    js_pending_free(p);
+    return stream_ensure_now(n, stream, subjects, nsubjects);
+}
+
+int mf_js_consume(mf_nats *n, const char *stream, const char *durable, const char *filter_subject,
+                  mf_js_handler_fn fn, void *ctx)
+{
+    if (n == NULL || stream == NULL || *stream == '\0' || durable == NULL || *durable == '\0' ||
+        fn == NULL)
+        return MF_ERR;
+    if (strchr(durable, '.') != NULL || strchr(durable, '*') != NULL ||
+        strchr(durable, '>') != NULL) {
+        mf_log_error(NULL, "nats: invalid durable name %s", durable);
+        return MF_ERR;
+    }
+    js_pending *p = mf_calloc(1, sizeof(*p));
+    p->stream = mf_strdup(stream);
+    p->durable = mf_strdup(durable);
+    p->filter = filter_subject != NULL ? mf_strdup(filter_subject) : NULL;
+    p->fn = fn;
+    p->ctx = ctx;
+    if (js_defer(n, p))
+        return 0;
+    js_pending_free(p);
+    return consume_now(n, stream, durable, filter_subject, fn, ctx);
+}
