@@ -1,0 +1,37 @@
+/*
+ * The blog-service context: the clients every handler needs, created once by main.c and
+ * reached from a request with mf_req_app(req). Nothing in it changes after start-up
+ * except inside the clients themselves (which are thread-safe).
+ */
+#ifndef BLOG_BLOG_H
+#define BLOG_BLOG_H
+
+#include <stdatomic.h>
+
+#include "micro/banned.h"
+#include "micro/cache.h"
+#include "micro/config.h"
+#include "micro/nats.h"
+
+#include "mongo.h"
+
+/* Collections. */
+#define BLOG_COLL_BLOGS   "blogs"
+#define BLOG_COLL_AUTHORS "authors"
+
+/* Cache lifetimes (API.md section 4). */
+#define BLOG_TTL_BLOG_S    600
+#define BLOG_TTL_SIMILAR_S 21600
+
+typedef struct {
+    const mf_config *cfg;
+    blog_mongo *mongo;
+    mf_cache *cache;
+    mf_nats *nats;
+    int auth_timeout_ms;
+    /* Set when an invalidation could not reach Redis: the cache generation is bumped before
+     * the cache is used again (see cache.c). */
+    atomic_bool cache_dirty;
+} blog_ctx;
+
+#endif

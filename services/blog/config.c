@@ -1,0 +1,28 @@
+#include "config.h"
+
+const mf_cfg_opt blog_config_opts[] = {
+    {"HOST", MF_CFG_STR, "127.0.0.1", 0, 0, "listen address"},
+    {"PORT", MF_CFG_INT, "8081", 0, 65535, "listen port (0 = any free port)"},
+    {"HTTP_THREADS", MF_CFG_INT, "8", 1, 1024, "HTTP worker threads"},
+    {"HTTP_MAX_BODY", MF_CFG_INT, "1048576", 1024, 67108864, "largest request body (bytes)"},
+    {"HTTP_CONN_TIMEOUT_S", MF_CFG_INT, "30", 1, 3600, "idle connection timeout"},
+    {"HTTP_REQUEST_TIMEOUT_MS", MF_CFG_INT, "10000", 100, 600000, "time to receive a request"},
+    {"LOG_LEVEL", MF_CFG_STR, "info", 0, 0, "debug, info, warn or error"},
+    {"NATS_URL", MF_CFG_STR, "nats://127.0.0.1:4222", 0, 0, "NATS server"},
+    {"NATS_USER", MF_CFG_STR, "", 0, 0, "NATS user (empty = no authentication)"},
+    {"NATS_PASSWORD", MF_CFG_SECRET, "", 0, 0, "NATS password"},
+    {"REDIS_HOST", MF_CFG_STR, "127.0.0.1", 0, 0, "Redis host (cache)"},
+    {"REDIS_PORT", MF_CFG_INT, "6379", 1, 65535, "Redis port"},
+    {"REDIS_PASSWORD", MF_CFG_SECRET, "", 0, 0, "Redis password (empty = none)"},
+    {"MONGO_URI", MF_CFG_SECRET, "mongodb://127.0.0.1:27017", 1, 4096, "MongoDB/FerretDB URI"},
+    {"MONGO_DB", MF_CFG_STR, "blogs", 1, 64, "database name"},
+    {"MONGO_TIMEOUT_MS", MF_CFG_INT, "2000", 100, 60000,
+     "server selection and connect timeout (unless set in MONGO_URI)"},
+    {"MONGO_SOCKET_TIMEOUT_MS", MF_CFG_INT, "10000", 100, 600000,
+     "socket timeout of one operation (unless set in MONGO_URI)"},
+    {"MONGO_START_TIMEOUT_S", MF_CFG_INT, "60", 1, 3600,
+     "how long start-up waits for MongoDB to create indexes"},
+    {"AUTH_TIMEOUT_MS", MF_CFG_INT, "2000", 10, 60000, "auth-service NATS request timeout"},
+};
+
+const size_t blog_config_nopts = sizeof blog_config_opts / sizeof blog_config_opts[0];

@@ -1,0 +1,91 @@
+/*
+ * MongoDB behind a small project API, so that only mongo.c includes libmongoc/libbson.
+ *
+ * Documents sent to the server (filters, updates, new documents, sorts) are built field by
+ * field with blog_mdoc: values are always appended as typed BSON values, never parsed from
+ * user JSON, so a user string like {"$gt":""} stays a string (no operator injection).
+ *
+ * Documents read back are jansson objects ("records"): ObjectId -> 24-hex string, datetime ->
+ * integer milliseconds since the epoch, int32/int64 -> integer, double -> real, documents and
+ * arrays -> objects and arrays. Readers know the schema, so this loses nothing they need.
+ *
+ * Errors: MF_ERR_CONFLICT for a duplicate key (11000), MF_ERR_UNAVAILABLE when no server
+ * can be selected or the connection fails/times out, MF_ERR otherwise. Works with mongod
+ * and FerretDB 1.24 (only find/insert/update/createIndexes/count are used).
+ */
+#ifndef BLOG_MONGO_H
+#define BLOG_MONGO_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "micro/banned.h"
+
+typedef struct blog_mongo blog_mongo;
+typedef struct blog_mdoc blog_mdoc;
+
+/* ---- document builder ---- */
+
+/* New empty document; free with blog_mdoc_free. */
+blog_mdoc *blog_mdoc_new(void);
+void blog_mdoc_free(blog_mdoc *d);
+/* Appenders write into the innermost open document or array (keys are ignored inside an
+ * array: elements are numbered). */
+void blog_mdoc_str(blog_mdoc *d, const char *key, const char *value);
+/* hex must be 24 hex characters (validated by the caller); otherwise the call is ignored
+ * and the document marked invalid (every operation using it fails with MF_ERR_INVALID). */
+void blog_mdoc_oid(blog_mdoc *d, const char *key, const char *hex);
+void blog_mdoc_bool(blog_mdoc *d, const char *key, bool value);
+void blog_mdoc_int(blog_mdoc *d, const char *key, int64_t value);
+void blog_mdoc_double(blog_mdoc *d, const char *key, double value);
+void blog_mdoc_date(blog_mdoc *d, const char *key, int64_t epoch_ms);
+void blog_mdoc_null(blog_mdoc *d, const char *key);
+/* Array of the strings in a JSON array (non-strings skipped); at most max elements. */
+void blog_mdoc_str_array(blog_mdoc *d, const char *key, json_t *strings, size_t max);
+/* Nested document / array; close with blog_mdoc_end. At most 8 levels. */
+void blog_mdoc_begin(blog_mdoc *d, const char *key);
+void blog_mdoc_begin_array(blog_mdoc *d, const char *key);
+void blog_mdoc_end(blog_mdoc *d);
+
+/* New 24-hex ObjectId (bson_oid_init) into out. */
+void blog_mongo_new_oid(char out[25]);
+
+/* ---- client ---- */
+
+/*
+ * Client pool for uri (socketTimeoutMS, connectTimeoutMS and serverSelectionTimeoutMS are
+ * appended when the URI does not set them). NULL on a malformed URI. Does not connect yet.
+ * Free with blog_mongo_free.
+ */
+blog_mongo *blog_mongo_new(const char *uri, const char *db, int select_timeout_ms,
+                           int socket_timeout_ms);
+void blog_mongo_free(blog_mongo *m);
+/* Health ping (ctx is the blog_mongo): 0 when the server answers. */
+int blog_mongo_ping(void *ctx);
+
+/* Inserts doc into coll. 0, MF_ERR_CONFLICT, MF_ERR_UNAVAILABLE, MF_ERR. */
+int blog_mongo_insert(blog_mongo *m, const char *coll, const blog_mdoc *doc);
+
+/* First document matching filter (projection may be NULL). *out is a new record (caller
+ * decrefs). 0, MF_ERR_NOT_FOUND, MF_ERR_UNAVAILABLE, MF_ERR. */
+int blog_mongo_find_one(blog_mongo *m, const char *coll, const blog_mdoc *filter,
+                        const blog_mdoc *projection, json_t **out);
+
+/* Documents matching filter, sorted (sort may be NULL), skipping skip, at most limit
+ * (> 0). *out is a new JSON array of records (caller decrefs). 0 or an error. */
+int blog_mongo_find(blog_mongo *m, const char *coll, const blog_mdoc *filter,
+                    const blog_mdoc *projection, const blog_mdoc *sort, int64_t skip, int64_t limit,
+                    json_t **out);
+
+/* updateOne / updateMany (update holds operators like $set). *matched (may be NULL) is the
+ * number of documents matched. 0, MF_ERR_CONFLICT, MF_ERR_UNAVAILABLE, MF_ERR. */
+int blog_mongo_update(blog_mongo *m, const char *coll, const blog_mdoc *filter,
+                      const blog_mdoc *update, bool many, bool upsert, int64_t *matched);
+
+/* createIndexes with one index (keys like {"slug":1}). 0 or an error. */
+int blog_mongo_create_index(blog_mongo *m, const char *coll, const char *name,
+                            const blog_mdoc *keys, bool unique);
+
+#endif

@@ -1,0 +1,454 @@
+/* Cache invalidation (API.md section 4, "Caching"): every write that changes a public
+ * answer is visible to the very next read, cached answers included (read, write, read);
+ * author renames arrive through user.updated events; Redis down keeps the service working
+ * (health DOWN); auth-service unreachable gives 503. */
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "blog_it.h"
+#include "micro/cache.h"
+
+static bt_user author, editor;
+static bt_instance inst;
+static th_server nats_srv;
+
+static int setup(void **state)
+{
+    (void)state;
+    bt_new_user(&author, "ca-author", "[\"AUTHOR\"]");
+    bt_new_user(&editor, "ca-editor", "[\"EDITOR\"]");
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    bt_user_release(&author);
+    bt_user_release(&editor);
+    return 0;
+}
+
+/* Stops what a test started, also when it failed half-way. */
+static int stop_extra(void **state)
+{
+    (void)state;
+    bt_instance_stop(&inst);
+    if (nats_srv.pid > 0 || nats_srv.dir)
+        th_server_stop(&nats_srv);
+    memset(&nats_srv, 0, sizeof nats_srv);
+    return 0;
+}
+
+/* Reads a public path twice, so the second answer can come from the cache. */
+static void prime(const char *path)
+{
+    bt_get(path, NULL);
+    bt_get(path, NULL);
+}
+
+/* The item with _id id in the similar list of blog of (NULL when absent). New reference. */
+static json_t *similar_item(const char *of, const char *id)
+{
+    char *p = mf_asprintf("/list/similar/id/%s", of);
+    json_t *d = NULL;
+    assert_int_equal(bt_get(p, &d), 200);
+    free(p);
+    int i = bt_index_of(d, id);
+    json_t *item = i >= 0 ? json_incref(json_array_get(d, (size_t)i)) : NULL;
+    json_decref(d);
+    return item;
+}
+
+/* True when blog-service's Redis holds the cached answer of kind/value under the current
+ * generation (proves the reads above were cached, so the checks below test invalidation). */
+static bool cached(const char *kind, const char *value)
+{
+    mf_cache *c = mf_cache_new("127.0.0.1", atoi(th_stack("REDIS_BLOG_PORT")), NULL, 1000, 1);
+    char *gen = mf_cache_get(c, "blog:gen", NULL);
+    bool hit = false;
+    if (gen) {
+        char *key = mf_asprintf("blog:%s:%s:%s", gen, kind, value);
+        char *v = mf_cache_get(c, key, NULL);
+        hit = v != NULL;
+        free(v);
+        free(key);
+    }
+    free(gen);
+    mf_cache_free(c);
+    return hit;
+}
+
+typedef struct {
+    char *t;
+    char *slug, *id;   /* the blog that changes */
+    char *xslug, *xid; /* a published neighbour whose similar list shows it */
+    char *pid, *pslug; /* "/id/<id>", "/slug/<slug>" */
+} pair;
+
+/* Two published blogs sharing title words, public answers primed in the cache. */
+static void pair_new(pair *p)
+{
+    p->t = bt_token();
+    char *title = mf_asprintf("Cache%s original", p->t);
+    p->slug = mf_asprintf("cache-%s", p->t);
+    p->xslug = mf_asprintf("cache-x-%s", p->t);
+    p->id = bt_create(&author, title, "cached description", p->slug, "[\"CACHE\"]");
+    char *xtitle = mf_asprintf("Cache%s neighbour", p->t);
+    p->xid = bt_create(&author, xtitle, "another description", p->xslug, "[\"CACHE\"]");
+    bt_publish(&author, &editor, p->id);
+    bt_publish(&author, &editor, p->xid);
+    p->pid = mf_asprintf("/id/%s", p->id);
+    p->pslug = mf_asprintf("/slug/%s", p->slug);
+    prime(p->pid);
+    prime(p->pslug);
+    json_t *item = similar_item(p->xid, p->id);
+    assert_non_null(item);
+    assert_string_equal(bt_str(item, "title"), title);
+    json_decref(item);
+    item = similar_item(p->xid, p->id); /* second read: from the cache */
+    assert_non_null(item);
+    json_decref(item);
+    assert_true(cached("id", p->id));
+    assert_true(cached("slug", p->slug));
+    assert_true(cached("similar", p->xid));
+    free(title);
+    free(xtitle);
+}
+
+static void pair_free(pair *p)
+{
+    free(p->t);
+    free(p->slug);
+    free(p->id);
+    free(p->xslug);
+    free(p->xid);
+    free(p->pid);
+    free(p->pslug);
+}
+
+static void test_update_invalidates(void **state)
+{
+    (void)state;
+    pair p;
+    pair_new(&p);
+    char *title = mf_asprintf("Cache%s renamed", p.t);
+    char *slug2 = mf_asprintf("cache-new-%s", p.t);
+    char *body =
+        mf_asprintf("{\"_id\":\"%s\",\"title\":\"%s\",\"slug\":\"%s\"}", p.id, title, slug2);
+    bt_expect("PUT", "/author", author.token, body, 200, "blog updated successfully");
+    char *got = bt_public_title("id", p.id);
+    assert_non_null(got);
+    assert_string_equal(got, title);
+    free(got);
+    bt_expect("GET", p.pslug, NULL, NULL, 404, "blog not found");
+    got = bt_public_title("slug", slug2);
+    assert_non_null(got);
+    assert_string_equal(got, title);
+    free(got);
+    json_t *item = similar_item(p.xid, p.id);
+    assert_non_null(item);
+    assert_string_equal(bt_str(item, "title"), title);
+    assert_string_equal(bt_str(item, "slug"), slug2);
+    json_decref(item);
+    free(body);
+    free(slug2);
+    free(title);
+    pair_free(&p);
+}
+
+static void test_publish_unpublish_invalidate(void **state)
+{
+    (void)state;
+    pair p;
+    pair_new(&p);
+    char *path = mf_asprintf("/editor/unpublish/id/%s", p.id);
+    bt_expect("PUT", path, editor.token, NULL, 200, "blog unpublished successfully");
+    free(path);
+    bt_expect("GET", p.pid, NULL, NULL, 404, "blog not found");
+    bt_expect("GET", p.pslug, NULL, NULL, 404, "blog not found");
+    char *sim = mf_asprintf("/list/similar/id/%s", p.id);
+    bt_expect("GET", sim, NULL, NULL, 404, "blog not found");
+    assert_null(similar_item(p.xid, p.id));
+    prime(p.pid);
+    /* published again: visible at once, with the new text */
+    char *body = mf_asprintf("{\"_id\":\"%s\",\"draftText\":\"second edition\"}", p.id);
+    bt_expect("PUT", "/author", author.token, body, 200, "blog updated successfully");
+    bt_publish(&author, &editor, p.id);
+    json_t *d = NULL;
+    assert_int_equal(bt_get(p.pid, &d), 200);
+    assert_string_equal(bt_str(d, "text"), "second edition");
+    json_decref(d);
+    assert_int_equal(bt_get(p.pslug, NULL), 200);
+    bt_expect("GET", sim, NULL, NULL, 200, "success");
+    json_t *item = similar_item(p.xid, p.id);
+    assert_non_null(item);
+    json_decref(item);
+    free(body);
+    free(sim);
+    pair_free(&p);
+}
+
+static void test_delete_invalidates(void **state)
+{
+    (void)state;
+    pair p;
+    pair_new(&p);
+    char *path = mf_asprintf("/author/id/%s", p.id);
+    bt_expect("DELETE", path, author.token, NULL, 200, "blog deleted successfully");
+    free(path);
+    bt_expect("GET", p.pid, NULL, NULL, 404, "blog not found");
+    bt_expect("GET", p.pslug, NULL, NULL, 404, "blog not found");
+    assert_null(similar_item(p.xid, p.id));
+    th_resp r;
+    bt_blog("GET", "/list/latest?page=1&limit=1000", NULL, NULL, &r);
+    assert_int_equal(bt_index_of(bt_data(&r), p.id), -1);
+    th_resp_release(&r);
+    pair_free(&p);
+}
+
+typedef struct {
+    const char *path;
+    atomic_bool stop;
+} reader_arg;
+
+static void *reader(void *arg)
+{
+    reader_arg *a = arg;
+    while (!atomic_load(&a->stop))
+        bt_get(a->path, NULL);
+    return NULL;
+}
+
+/* Readers hammer the cached answer while the title changes: the read that follows each
+ * successful update always shows that update (no late cache fill of an older answer). */
+static void test_no_stale_read_under_concurrency(void **state)
+{
+    (void)state;
+    pair p;
+    pair_new(&p);
+    enum { READERS = 4, ROUNDS = 15 };
+    reader_arg ra = {.path = p.pid};
+    atomic_init(&ra.stop, false);
+    pthread_t th[READERS];
+    for (int i = 0; i < READERS; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, reader, &ra), 0);
+    int stale = 0;
+    for (int round = 0; round < ROUNDS; round++) {
+        char *title = mf_asprintf("Cache%s round %d", p.t, round);
+        char *body = mf_asprintf("{\"_id\":\"%s\",\"title\":\"%s\"}", p.id, title);
+        th_resp r;
+        bt_blog("PUT", "/author", author.token, body, &r);
+        bool ok = r.status == 200;
+        th_resp_release(&r);
+        char *got = bt_public_title("id", p.id);
+        if (!ok || !got || strcmp(got, title) != 0)
+            stale++;
+        free(got);
+        free(body);
+        free(title);
+    }
+    atomic_store(&ra.stop, true);
+    for (int i = 0; i < READERS; i++)
+        pthread_join(th[i], NULL);
+    assert_int_equal(stale, 0);
+    pair_free(&p);
+}
+
+typedef struct {
+    const char *path;
+    const char *name;
+    const char *pic; /* NULL: no profilePicUrl expected */
+} author_cond;
+
+static bool author_shows(void *arg)
+{
+    author_cond *c = arg;
+    json_t *d = NULL;
+    bool ok = false;
+    if (bt_get(c->path, &d) == 200) {
+        json_t *a = json_object_get(d, "author");
+        const char *pic = bt_str(a, "profilePicUrl");
+        ok = bt_str(a, "name") && strcmp(bt_str(a, "name"), c->name) == 0 &&
+             (c->pic ? pic && strcmp(pic, c->pic) == 0 : pic == NULL);
+    }
+    json_decref(d);
+    return ok;
+}
+
+/* PUT /profile/mine on auth-service -> user.updated -> the public blog shows the new name. */
+static void test_author_rename(void **state)
+{
+    (void)state;
+    bt_user writer;
+    bt_new_user(&writer, "ca-writer", "[\"AUTHOR\"]");
+    char *t = bt_token();
+    char *slug = mf_asprintf("rename-%s", t);
+    char *id =
+        bt_create(&writer, "Rename check", "author name follows the profile", slug, "[\"RENAME\"]");
+    bt_publish(&writer, &editor, id);
+    char *pid = mf_asprintf("/id/%s", id), *pslug = mf_asprintf("/slug/%s", slug);
+    author_cond c = {pid, writer.name, NULL};
+    assert_true(author_shows(&c));
+    prime(pid);
+    prime(pslug);
+
+    char *name = mf_asprintf("Renamed %s", t);
+    char *body = mf_asprintf(
+        "{\"name\":\"%s\",\"profilePicUrl\":\"https://pics.example.com/%s.png\"}", name, t);
+    char *pic = mf_asprintf("https://pics.example.com/%s.png", t);
+    th_resp r;
+    bt_call(bt_auth_port(), "PUT", "/profile/mine", writer.token, body, &r);
+    bt_assert_env(&r, 200, "profile updated successfully");
+    th_resp_release(&r);
+    c = (author_cond){pid, name, pic};
+    assert_true(th_poll(author_shows, &c, 10000));
+    c.path = pslug;
+    assert_true(author_shows(&c));
+    /* private views follow too */
+    char *ap = mf_asprintf("/author/id/%s", id);
+    bt_blog("GET", ap, writer.token, NULL, &r);
+    bt_assert_env(&r, 200, "success");
+    assert_string_equal(bt_str(json_object_get(bt_data(&r), "author"), "name"), name);
+    th_resp_release(&r);
+    free(ap);
+
+    free(pic);
+    free(body);
+    free(name);
+    free(pid);
+    free(pslug);
+    free(id);
+    free(slug);
+    free(t);
+    bt_user_release(&writer);
+}
+
+static bool health_redis_down(void *arg)
+{
+    bt_instance *in = arg;
+    th_resp r;
+    bt_call(in->port, "GET", "/health", NULL, NULL, &r);
+    const char *redis = r.json ? bt_str(json_object_get(bt_data(&r), "checks"), "redis") : NULL;
+    bool ok = r.status == 503 && redis && strcmp(redis, "DOWN") == 0;
+    th_resp_release(&r);
+    return ok;
+}
+
+/* A second blog-service whose Redis port has nobody listening: everything still works from
+ * MongoDB, health says redis DOWN with 503. */
+static void test_redis_down(void **state)
+{
+    (void)state;
+    char port[16];
+    snprintf(port, sizeof port, "%d", th_free_port());
+    const char *env[] = {"REDIS_PORT", port, NULL};
+    bt_instance_start(&inst, env);
+    assert_true(th_poll(health_redis_down, &inst, 10000));
+    th_resp r;
+    bt_call(inst.port, "GET", "/health", NULL, NULL, &r);
+    bt_assert_env(&r, 503, "service unavailable");
+    json_t *d = bt_data(&r);
+    assert_string_equal(bt_str(d, "status"), "DOWN");
+    assert_string_equal(bt_str(json_object_get(d, "checks"), "redis"), "DOWN");
+    assert_string_equal(bt_str(json_object_get(d, "checks"), "mongo"), "UP");
+    assert_string_equal(bt_str(json_object_get(d, "checks"), "nats"), "UP");
+    th_resp_release(&r);
+
+    /* writes and reads through the Redis-less instance */
+    char *t = bt_token();
+    char *slug = mf_asprintf("noredis-%s", t);
+    char *body = bt_blog_body("Without Redis", "still works from MongoDB", slug, "[\"NOREDIS\"]");
+    bt_call(inst.port, "POST", "/author", author.token, body, &r);
+    bt_assert_env(&r, 200, "blog created successfully");
+    char *id = mf_strdup(bt_str(bt_data(&r), "_id"));
+    th_resp_release(&r);
+    char *p = mf_asprintf("/author/submit/id/%s", id);
+    bt_call(inst.port, "PUT", p, author.token, NULL, &r);
+    bt_assert_env(&r, 200, "blog submitted successfully");
+    th_resp_release(&r);
+    free(p);
+    p = mf_asprintf("/editor/publish/id/%s", id);
+    bt_call(inst.port, "PUT", p, editor.token, NULL, &r);
+    bt_assert_env(&r, 200, "blog published successfully");
+    th_resp_release(&r);
+    free(p);
+    p = mf_asprintf("/id/%s", id);
+    for (int i = 0; i < 2; i++) {
+        bt_call(inst.port, "GET", p, NULL, NULL, &r);
+        bt_assert_env(&r, 200, "success");
+        assert_string_equal(bt_str(bt_data(&r), "slug"), slug);
+        th_resp_release(&r);
+    }
+    char *upd = mf_asprintf("{\"_id\":\"%s\",\"title\":\"Without Redis, updated\"}", id);
+    bt_call(inst.port, "PUT", "/author", author.token, upd, &r);
+    bt_assert_env(&r, 200, "blog updated successfully");
+    th_resp_release(&r);
+    bt_call(inst.port, "GET", p, NULL, NULL, &r);
+    bt_assert_env(&r, 200, "success");
+    assert_string_equal(bt_str(bt_data(&r), "title"), "Without Redis, updated");
+    th_resp_release(&r);
+    char *sp = mf_asprintf("/slug/%s", slug);
+    bt_call(inst.port, "GET", sp, NULL, NULL, &r);
+    bt_assert_env(&r, 200, "success");
+    th_resp_release(&r);
+    bt_call(inst.port, "GET", "/list/latest?page=1&limit=10", NULL, NULL, &r);
+    bt_assert_env(&r, 200, "success");
+    assert_true(bt_index_of(bt_data(&r), id) >= 0);
+    th_resp_release(&r);
+    /* the main instance sees the same data */
+    char *got = bt_public_title("id", id);
+    assert_non_null(got);
+    assert_string_equal(got, "Without Redis, updated");
+    free(got);
+
+    free(sp);
+    free(upd);
+    free(p);
+    free(id);
+    free(body);
+    free(slug);
+    free(t);
+    bt_instance_stop(&inst);
+}
+
+/* A second blog-service on a NATS server where no auth-service listens. */
+static void test_auth_unreachable(void **state)
+{
+    (void)state;
+    assert_int_equal(th_nats_start(&nats_srv, true), 0);
+    char *url = mf_asprintf("nats://127.0.0.1:%d", nats_srv.port);
+    const char *env[] = {"NATS_URL", url, "AUTH_TIMEOUT_MS", "300", NULL};
+    bt_instance_start(&inst, env);
+    th_resp r;
+    bt_call(inst.port, "POST", "/author", author.token, "{}", &r);
+    bt_assert_env(&r, 503, "service unavailable");
+    th_resp_release(&r);
+    bt_call(inst.port, "GET", "/editor/submitted?page=1&limit=1", editor.token, NULL, &r);
+    bt_assert_env(&r, 503, "service unavailable");
+    th_resp_release(&r);
+    /* still 401 without credentials (nothing to ask), public reads never ask */
+    bt_call(inst.port, "GET", "/author/drafts?page=1&limit=1", NULL, NULL, &r);
+    bt_assert_env(&r, 401, "permission denied: missing Authorization");
+    th_resp_release(&r);
+    bt_call(inst.port, "GET", "/list/latest?page=1&limit=1", NULL, NULL, &r);
+    bt_assert_env(&r, 200, "success");
+    th_resp_release(&r);
+    free(url);
+    bt_instance_stop(&inst);
+    th_server_stop(&nats_srv);
+    memset(&nats_srv, 0, sizeof nats_srv);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_update_invalidates),
+        cmocka_unit_test(test_publish_unpublish_invalidate),
+        cmocka_unit_test(test_delete_invalidates),
+        cmocka_unit_test(test_no_stale_read_under_concurrency),
+        cmocka_unit_test(test_author_rename),
+        cmocka_unit_test_teardown(test_redis_down, stop_extra),
+        cmocka_unit_test_teardown(test_auth_unreachable, stop_extra),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
