@@ -1,0 +1,32 @@
+/*
+ * The auth-service context: configuration and the clients every handler, NATS endpoint and
+ * background task shares. Built once by main.c (or cli.c) and read-only afterwards; each
+ * client is thread-safe on its own.
+ */
+#ifndef AUTH_AUTH_H
+#define AUTH_AUTH_H
+
+#include "db.h"
+#include "keys.h"
+#include "micro/cache.h"
+#include "micro/config.h"
+#include "micro/nats.h"
+
+typedef struct {
+    const mf_config *cfg;
+    auth_db *db;
+    mf_cache *cache; /* session / API-key cache; a miss when Redis is down */
+    mf_nats *nats;   /* NULL in CLI subcommands: events are then not published */
+    auth_keys *keys;
+    const char *issuer;
+    const char *audience;
+    long access_validity_s;
+    long refresh_validity_s;
+    int bcrypt_cost;
+    int cache_ttl_s;
+} auth_ctx;
+
+/* Fills the plain fields of ctx from cfg (clients are opened by the caller). */
+void auth_ctx_init(auth_ctx *ctx, const mf_config *cfg);
+
+#endif

@@ -1,0 +1,50 @@
+#include "config.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#define DAY_S 86400L
+
+const mf_cfg_opt auth_config_opts[] = {
+    {"HOST", MF_CFG_STR, "127.0.0.1", 0, 0, "listen address"},
+    {"PORT", MF_CFG_INT, "8080", 0, 65535, "listen port (0 = any free port)"},
+    {"HTTP_THREADS", MF_CFG_INT, "8", 1, 1024, "HTTP worker threads"},
+    {"HTTP_MAX_BODY", MF_CFG_INT, "1048576", 1024, 1L << 30, "largest request body (bytes)"},
+    {"HTTP_CONN_TIMEOUT_S", MF_CFG_INT, "30", 1, 3600, "idle connection timeout"},
+    {"HTTP_REQUEST_TIMEOUT_MS", MF_CFG_INT, "10000", 100, 600000, "time to receive a request"},
+    {"LOG_LEVEL", MF_CFG_STR, "info", 0, 0, "debug, info, warn or error"},
+    {"NATS_URL", MF_CFG_STR, "nats://127.0.0.1:4222", 1, 1024, "NATS server"},
+    {"NATS_USER", MF_CFG_STR, "", 0, 0, "NATS user (empty = none)"},
+    {"NATS_PASSWORD", MF_CFG_SECRET, "", 0, 0, "NATS password"},
+    {"NATS_WORKERS", MF_CFG_INT, "4", 1, 64, "parallel subscriptions per NATS endpoint"},
+    {"REDIS_HOST", MF_CFG_STR, "127.0.0.1", 1, 255, "Redis host (session cache)"},
+    {"REDIS_PORT", MF_CFG_INT, "6379", 1, 65535, "Redis port"},
+    {"REDIS_PASSWORD", MF_CFG_SECRET, "", 0, 0, "Redis password (empty = none)"},
+    {"DB_HOST", MF_CFG_STR, "127.0.0.1", 1, 255, "PostgreSQL host"},
+    {"DB_PORT", MF_CFG_INT, "5432", 1, 65535, "PostgreSQL port"},
+    {"DB_NAME", MF_CFG_STR, "auth", 1, 63, "PostgreSQL database"},
+    {"DB_USER", MF_CFG_STR, "postgres", 1, 63, "PostgreSQL user"},
+    {"DB_PASSWORD", MF_CFG_SECRET, "", 0, 0, "PostgreSQL password"},
+    {"DB_POOL_SIZE", MF_CFG_INT, "8", 1, 256, "PostgreSQL connections"},
+    {"DB_WAIT_S", MF_CFG_INT, "30", 0, 3600, "how long to wait for PostgreSQL at start"},
+    {"RSA_PRIVATE_KEY_PATH", MF_CFG_STR, "", 0, 4096, "PEM private key signing tokens (required)"},
+    {"RSA_PUBLIC_KEY_PATH", MF_CFG_STR, "", 0, 4096, "PEM public key verifying tokens (required)"},
+    {"TOKEN_ISSUER", MF_CFG_STR, "api.goserve.afteracademy.com", 1, 255, "JWT iss"},
+    {"TOKEN_AUDIENCE", MF_CFG_STR, "goserve.afteracademy.com", 1, 255, "JWT aud"},
+    {"ACCESS_TOKEN_VALIDITY_SEC", MF_CFG_INT, "172800", 1, 365 * DAY_S, "access token lifetime"},
+    {"REFRESH_TOKEN_VALIDITY_SEC", MF_CFG_INT, "604800", 1, 3650 * DAY_S,
+     "refresh token (session) lifetime"},
+    {"BCRYPT_COST", MF_CFG_INT, "10", 4, 16, "bcrypt cost of new password hashes"},
+    {"SESSION_CLEANUP_INTERVAL_S", MF_CFG_INT, "300", 1, DAY_S,
+     "period of the expired-session cleanup"},
+    {"SESSION_CACHE_TTL_S", MF_CFG_INT, "600", 1, DAY_S, "longest life of a cached session"},
+};
+const size_t auth_config_nopts = sizeof(auth_config_opts) / sizeof(auth_config_opts[0]);
+
+mf_config *auth_config_load(int argc, char **argv)
+{
+    /* Subcommands and their flags are not configuration: only --help is passed on. */
+    bool help = argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
+    return mf_config_load(auth_config_opts, auth_config_nopts, help ? argc : 1, argv,
+                          "auth-service");
+}

@@ -1,0 +1,49 @@
+#include "events.h"
+
+#include <stdatomic.h>
+#include <time.h>
+
+#include "micro/error.h"
+#include "micro/log.h"
+
+#define PUBLISH_ATTEMPTS   3
+#define PUBLISH_TIMEOUT_MS 2000
+
+/* Set once the stream is known to exist; until then each publish first tries to create it
+ * (NATS may have been down when the service started). */
+static atomic_bool stream_ready;
+
+int auth_events_init(mf_nats *n)
+{
+    static const char *const subjects[] = {"user.>"};
+    int rc = mf_js_stream_ensure(n, AUTH_EVENTS_STREAM, subjects, 1);
+    if (rc == 0)
+        atomic_store(&stream_ready, true);
+    return rc;
+}
+
+int auth_events_user(auth_ctx *ctx, const char *subject, const auth_user *u, const char *request_id)
+{
+    if (!ctx->nats)
+        return 0;
+    json_t *data = auth_user_public_json(u);
+    int rc = MF_ERR;
+    long backoff_ms = 100;
+    for (int i = 0; i < PUBLISH_ATTEMPTS; i++) {
+        if (i > 0) {
+            struct timespec ts = {0, backoff_ms * 1000 * 1000};
+            nanosleep(&ts, NULL);
+            backoff_ms *= 3;
+        }
+        if (!atomic_load(&stream_ready) && auth_events_init(ctx->nats) != 0)
+            continue;
+        rc = mf_js_publish(ctx->nats, subject, data, request_id, PUBLISH_TIMEOUT_MS);
+        if (rc == 0)
+            break;
+    }
+    json_decref(data);
+    if (rc != 0)
+        mf_log_error(request_id, "%s for user %s not published: %s", subject, u->id,
+                     mf_err_name(rc));
+    return rc;
+}

@@ -1,0 +1,64 @@
+#include "handlers.h"
+
+#include <stdlib.h>
+
+#include "auth.h"
+#include "authn.h"
+#include "micro/alloc.h"
+#include "micro/error.h"
+
+static void principal_free(void *p)
+{
+    auth_principal *pr = p;
+    auth_user_free(pr->user);
+    free(pr);
+}
+
+/* Any one of the route's role bits is enough. */
+static bool has_route_role(const auth_user *u, unsigned guard)
+{
+    for (int i = 0; i < AUTH_NROLE_CODES; i++)
+        if ((guard & (AUTH_GUARD_LEARNER << i)) && auth_user_has_role(u, auth_role_codes[i]))
+            return true;
+    return false;
+}
+
+int auth_guard(mf_req *req, unsigned guard)
+{
+    auth_ctx *ctx = mf_req_app(req);
+    if (!(guard & AUTH_GUARD_BEARER))
+        return 0;
+    auth_principal *pr = mf_calloc(1, sizeof(*pr));
+    const char *msg = NULL;
+    int rc =
+        auth_authn_bearer(ctx, mf_req_header(req, "Authorization"), &pr->user, &pr->claims, &msg);
+    if (rc != 0) {
+        free(pr);
+        if (rc == MF_ERR_INVALID)
+            mf_respond_error(req, 401, msg);
+        else
+            mf_respond_err(req, rc, "authentication");
+        return 1;
+    }
+    mf_req_set_user(req, pr, principal_free);
+    unsigned roles = guard & ~(unsigned)AUTH_GUARD_BEARER;
+    if (roles && !has_route_role(pr->user, roles)) {
+        mf_respond_error(req, 403, AUTH_MSG_ROLE_INSUFFICIENT);
+        return 1;
+    }
+    return 0;
+}
+
+auth_principal *auth_req_principal(mf_req *req)
+{
+    return mf_req_user(req);
+}
+
+bool auth_respond_invalid(mf_req *req, mf_valid *v)
+{
+    bool failed = !mf_valid_ok(v);
+    if (failed)
+        mf_respond_error(req, 400, mf_valid_message(v));
+    mf_valid_release(v);
+    return failed;
+}

@@ -1,0 +1,46 @@
+/*
+ * HTTP handlers of API.md section 3 and the guard that protects them. Route flags: a route
+ * with AUTH_GUARD_BEARER needs a valid access token; role bits additionally need one of
+ * those roles. The guard leaves an auth_principal on the request for the handler.
+ */
+#ifndef AUTH_HANDLERS_H
+#define AUTH_HANDLERS_H
+
+#include "micro/http.h"
+#include "micro/valid.h"
+#include "token.h"
+#include "user.h"
+
+enum {
+    AUTH_GUARD_BEARER = 1u << 0,
+    AUTH_GUARD_LEARNER = 1u << 1,
+    AUTH_GUARD_AUTHOR = 1u << 2,
+    AUTH_GUARD_EDITOR = 1u << 3,
+    AUTH_GUARD_ADMIN = 1u << 4,
+};
+
+typedef struct {
+    auth_user *user;
+    auth_claims claims;
+} auth_principal;
+
+/* mf_guard_fn for the auth routes. */
+int auth_guard(mf_req *req, unsigned guard);
+/* The principal the guard stored (borrowed), NULL on an unguarded route. */
+auth_principal *auth_req_principal(mf_req *req);
+
+/* Answers 400 with v's joined message when a check failed (true), else false. Releases v
+ * in both cases (the checked values are borrowed from the body, not from v). */
+bool auth_respond_invalid(mf_req *req, mf_valid *v);
+
+void auth_handle_verify_apikey(mf_req *req);
+void auth_handle_signup(mf_req *req);
+void auth_handle_signin(mf_req *req);
+void auth_handle_refresh(mf_req *req);
+void auth_handle_signout(mf_req *req);
+void auth_handle_profile_by_id(mf_req *req);
+void auth_handle_profile_mine(mf_req *req);
+void auth_handle_profile_update(mf_req *req);
+void auth_handle_roles_update(mf_req *req);
+
+#endif

@@ -1,0 +1,153 @@
+/*
+ * auth-service: loads the configuration, opens PostgreSQL (applying migrations), Redis and
+ * NATS, mounts the routes and the NATS endpoints, and serves until SIGINT/SIGTERM. With a
+ * subcommand (migrate, seed-dev, ...) it runs that instead: see cli.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "cleanup.h"
+#include "cli.h"
+#include "config.h"
+#include "events.h"
+#include "handlers.h"
+#include "micro/error.h"
+#include "micro/http.h"
+#include "micro/log.h"
+#include "migrate.h"
+#include "nats_endpoints.h"
+#include "password.h"
+#include "routes.h"
+
+#define NATS_CONNECT_TIMEOUT_MS 5000
+#define CACHE_TIMEOUT_MS        500
+
+static auth_db *open_db(const mf_config *cfg)
+{
+    auth_db_opts o = {
+        .host = mf_config_str(cfg, "DB_HOST"),
+        .port = (int)mf_config_int(cfg, "DB_PORT"),
+        .name = mf_config_str(cfg, "DB_NAME"),
+        .user = mf_config_str(cfg, "DB_USER"),
+        .password = mf_config_str(cfg, "DB_PASSWORD"),
+        .pool_size = (int)mf_config_int(cfg, "DB_POOL_SIZE"),
+        .connect_timeout_s = 3,
+    };
+    return auth_db_new(&o);
+}
+
+static mf_cache *open_cache(const mf_config *cfg)
+{
+    return mf_cache_new(mf_config_str(cfg, "REDIS_HOST"), (int)mf_config_int(cfg, "REDIS_PORT"),
+                        mf_config_str(cfg, "REDIS_PASSWORD"), CACHE_TIMEOUT_MS,
+                        (int)mf_config_int(cfg, "HTTP_THREADS"));
+}
+
+static mf_nats *open_nats(const mf_config *cfg)
+{
+    const char *user = mf_config_str(cfg, "NATS_USER");
+    const char *pass = mf_config_str(cfg, "NATS_PASSWORD");
+    mf_nats *n = mf_nats_connect(mf_config_str(cfg, "NATS_URL"), "auth-service",
+                                 *user ? user : NULL, *pass ? pass : NULL, NATS_CONNECT_TIMEOUT_MS);
+    /* NATS being down is not fatal: the handle reconnects, health reports it, and the stream
+     * is created on the first publish. */
+    if (n && auth_events_init(n) != 0)
+        mf_log_warn(NULL, "JetStream stream %s not ensured yet", AUTH_EVENTS_STREAM);
+    return n;
+}
+
+static int serve(auth_ctx *ctx)
+{
+    const mf_config *cfg = ctx->cfg;
+    char *err = NULL;
+    ctx->keys = auth_keys_load(mf_config_str(cfg, "RSA_PRIVATE_KEY_PATH"),
+                               mf_config_str(cfg, "RSA_PUBLIC_KEY_PATH"), &err);
+    if (!ctx->keys) {
+        fprintf(stderr, "auth-service: %s\n", err);
+        free(err);
+        return 2;
+    }
+    auth_password_set_dummy_cost(ctx->bcrypt_cost);
+    int rc = auth_db_wait(ctx->db, (int)mf_config_int(cfg, "DB_WAIT_S") * 1000);
+    if (rc == 0)
+        rc = auth_migrate(ctx->db);
+    if (rc != 0) {
+        mf_log_error(NULL, "PostgreSQL not ready: %s", mf_err_name(rc));
+        return 1;
+    }
+    ctx->cache = open_cache(cfg);
+    if (!(ctx->nats = open_nats(cfg))) {
+        mf_log_error(NULL, "invalid NATS_URL %s", mf_config_str(cfg, "NATS_URL"));
+        return 1;
+    }
+    if (auth_nats_endpoints_serve(ctx, (int)mf_config_int(cfg, "NATS_WORKERS")) != 0) {
+        mf_log_error(NULL, "cannot subscribe the NATS endpoints");
+        return 1;
+    }
+    mf_server_opts so = {
+        .service = "auth-service",
+        .host = mf_config_str(cfg, "HOST"),
+        .port = (int)mf_config_int(cfg, "PORT"),
+        .threads = (int)mf_config_int(cfg, "HTTP_THREADS"),
+        .max_body = (size_t)mf_config_int(cfg, "HTTP_MAX_BODY"),
+        .conn_timeout_s = (int)mf_config_int(cfg, "HTTP_CONN_TIMEOUT_S"),
+        .request_timeout_ms = (int)mf_config_int(cfg, "HTTP_REQUEST_TIMEOUT_MS"),
+        .guard = auth_guard,
+        .app = ctx,
+    };
+    mf_server *srv = mf_server_new(&so);
+    if (!srv || mf_server_mount(srv, auth_routes, auth_routes_count) != 0) {
+        mf_server_free(srv);
+        return 1;
+    }
+    mf_server_add_health(srv, "postgres", auth_db_ping, ctx->db);
+    mf_server_add_health(srv, "redis", mf_cache_ping, ctx->cache);
+    mf_server_add_health(srv, "nats", mf_nats_ping, ctx->nats);
+    if (mf_server_start(srv) != 0) {
+        mf_log_error(NULL, "cannot listen on %s:%d", so.host, so.port);
+        mf_server_free(srv);
+        return 1;
+    }
+    auth_cleanup *cleanup =
+        auth_cleanup_start(ctx, (int)mf_config_int(cfg, "SESSION_CLEANUP_INTERVAL_S"));
+    mf_server_run_until_signal(srv);
+    auth_cleanup_stop(cleanup);
+    mf_server_stop(srv);
+    mf_server_free(srv);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+        printf("auth-service [migrate | seed-dev | create-apikey [--comment C] |"
+               " disable-apikey KEY |\n              create-admin --email E --password P"
+               " --name N]\nWithout a command it serves HTTP and NATS.\n\n");
+    mf_config *cfg = auth_config_load(argc, argv);
+    int level = mf_log_level_parse(mf_config_str(cfg, "LOG_LEVEL"));
+    if (level < 0) {
+        fprintf(stderr, "auth-service: LOG_LEVEL must be debug, info, warn or error\n");
+        mf_config_free(cfg);
+        return 2;
+    }
+    mf_log_init("auth-service", (mf_log_level)level);
+    auth_ctx ctx;
+    auth_ctx_init(&ctx, cfg);
+    ctx.db = open_db(cfg);
+    int rc;
+    if (argc > 1) {
+        ctx.cache = open_cache(cfg);
+        rc = auth_cli_run(&ctx, argc, argv);
+    } else {
+        rc = serve(&ctx);
+    }
+    mf_nats_free(ctx.nats);
+    mf_nats_shutdown();
+    mf_cache_free(ctx.cache);
+    auth_db_free(ctx.db);
+    auth_keys_free(ctx.keys);
+    mf_config_free(cfg);
+    return rc;
+}

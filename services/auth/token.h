@@ -1,0 +1,33 @@
+/*
+ * RS256 JSON Web Tokens with OpenSSL EVP (no JWT library: the Debian libjwt verifies with
+ * whatever algorithm the token names). Claims: iss, sub, aud (one-element array), iat, nbf,
+ * exp, jti. Verification pins the header's alg to "RS256" before anything else, then checks
+ * the signature, exp (unless told not to: the refresh flow accepts an expired access token
+ * whose signature is still good), nbf, iss, that aud contains the audience, and that sub and
+ * jti are present.
+ */
+#ifndef AUTH_TOKEN_H
+#define AUTH_TOKEN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "keys.h"
+
+#define AUTH_TOKEN_MAX_LEN 8192
+
+typedef struct {
+    char sub[64];
+    char jti[80];
+    int64_t iat, nbf, exp;
+} auth_claims;
+
+/* Signed token (heap, caller frees), NULL on failure. */
+char *auth_token_sign(const auth_keys *k, const char *issuer, const char *audience, const char *sub,
+                      const char *jti, int64_t now_s, long validity_s);
+
+/* 0 and *out filled when token is valid at now_s, else MF_ERR_INVALID. */
+int auth_token_verify(const auth_keys *k, const char *issuer, const char *audience,
+                      const char *token, int64_t now_s, bool check_exp, auth_claims *out);
+
+#endif

@@ -1,0 +1,233 @@
+/* The NATS side of auth-service (API.md section 5): auth.authentication,
+ * auth.authorization and auth.profile.user through mf_nats_request, their error envelopes,
+ * and the user.created / user.updated events on JetStream, including delivery to a durable
+ * consumer created after the event was published. */
+#include <pthread.h>
+
+#include "auth_it.h"
+#include "micro/error.h"
+#include "micro/nats.h"
+
+static mf_nats *nc;
+
+static int setup(void **state)
+{
+    (void)state;
+    nc = mf_nats_connect(th_stack("NATS_URL"), "auth-it", NULL, NULL, 5000);
+    assert_non_null(nc);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    mf_nats_free(nc);
+    return 0;
+}
+
+/* Sends {"<key>":value} (value is JSON text) to subject; returns the mf_nats_request code. */
+static int request(const char *subject, const char *json, json_t **reply, int *status, char **err)
+{
+    json_t *data = json_loads(json, 0, NULL);
+    assert_non_null(data);
+    *reply = NULL;
+    *err = NULL;
+    *status = 0;
+    int rc = mf_nats_request(nc, subject, data, 5000, "it-req-1", reply, status, err);
+    json_decref(data);
+    return rc;
+}
+
+static void expect_error(const char *subject, const char *json, int st, const char *msg)
+{
+    json_t *reply;
+    int status;
+    char *err;
+    int rc = request(subject, json, &reply, &status, &err);
+    if (rc != MF_ERR_REMOTE)
+        fail_msg("%s %s: expected remote error, got %d", subject, json, rc);
+    assert_int_equal(status, st);
+    assert_string_equal(err, msg);
+    free(err);
+}
+
+static void test_authentication(void **state)
+{
+    (void)state;
+    it_user u;
+    it_signup(&u, "nats-authn");
+    char *req = mf_asprintf("{\"value\":\"Bearer %s\"}", u.access);
+    json_t *reply;
+    int status;
+    char *err;
+    assert_int_equal(request("auth.authentication", req, &reply, &status, &err), 0);
+    assert_string_equal(it_str(reply, "id", NULL), u.id);
+    assert_string_equal(it_str(reply, "email", NULL), u.email);
+    assert_string_equal(it_str(json_array_get(json_object_get(reply, "roles"), 0), "code", NULL),
+                        "LEARNER");
+    json_decref(reply);
+
+    expect_error("auth.authentication", "{}", 401, "permission denied: missing Authorization");
+    expect_error("auth.authentication", "{\"value\":\"\"}", 401,
+                 "permission denied: missing Authorization");
+    expect_error("auth.authentication", "{\"value\":\"Token x\"}", 401,
+                 "permission denied: invalid Authorization");
+    expect_error("auth.authentication", "{\"value\":\"Bearer a.b.c\"}", 401,
+                 "permission denied: invalid access token");
+    expect_error("auth.authentication", "{\"value\":42}", 401,
+                 "permission denied: missing Authorization");
+    /* After signout the same value is refused. */
+    th_resp r;
+    it_call("DELETE", "/signout", u.access, NULL, &r);
+    it_assert_envelope(&r, 200, "signout success");
+    th_resp_release(&r);
+    expect_error("auth.authentication", req, 401, "permission denied: invalid access token");
+    free(req);
+    it_user_release(&u);
+}
+
+static void test_authorization(void **state)
+{
+    (void)state;
+    it_user u;
+    it_signup(&u, "nats-authz");
+    char *ok = mf_asprintf("{\"user\":{\"id\":\"%s\"},\"roles\":[\"EDITOR\",\"LEARNER\"]}", u.id);
+    json_t *reply;
+    int status;
+    char *err;
+    assert_int_equal(request("auth.authorization", ok, &reply, &status, &err), 0);
+    assert_string_equal(it_str(reply, "id", NULL), u.id);
+    assert_non_null(json_object_get(reply, "roles"));
+    json_decref(reply);
+    free(ok);
+
+    char *none = mf_asprintf("{\"user\":{\"id\":\"%s\"},\"roles\":[]}", u.id);
+    expect_error("auth.authorization", none, 403, "permission denied: role missing");
+    free(none);
+    char *insufficient = mf_asprintf("{\"user\":{\"id\":\"%s\"},\"roles\":[\"ADMIN\"]}", u.id);
+    expect_error("auth.authorization", insufficient, 403,
+                 "permission denied: does not have suffient role");
+    free(insufficient);
+    expect_error(
+        "auth.authorization",
+        "{\"user\":{\"id\":\"0b6f3c1e-9a52-4c1e-8b1a-2f0d3e4c5b6a\"},\"roles\":[\"LEARNER\"]}", 401,
+        "permission denied: invalid access token");
+    expect_error("auth.authorization", "{\"user\":{},\"roles\":[\"LEARNER\"]}", 401,
+                 "permission denied: invalid access token");
+    it_user_release(&u);
+}
+
+static void test_profile_user(void **state)
+{
+    (void)state;
+    it_user u;
+    it_signup(&u, "nats-profile");
+    char *req = mf_asprintf("{\"value\":\"%s\"}", u.id);
+    json_t *reply;
+    int status;
+    char *err;
+    assert_int_equal(request("auth.profile.user", req, &reply, &status, &err), 0);
+    assert_string_equal(it_str(reply, "id", NULL), u.id);
+    assert_string_equal(it_str(reply, "name", NULL), "Test nats-profile");
+    assert_null(json_object_get(reply, "email"));
+    assert_null(json_object_get(reply, "roles"));
+    json_decref(reply);
+    free(req);
+    expect_error("auth.profile.user", "{\"value\":\"nope\"}", 400, "id must be a valid UUID");
+    expect_error("auth.profile.user", "{}", 400, "id must be a valid UUID");
+    expect_error("auth.profile.user", "{\"value\":\"0b6f3c1e-9a52-4c1e-8b1a-2f0d3e4c5b6a\"}", 404,
+                 "user does not exists");
+    it_user_release(&u);
+}
+
+/* Events seen by a test consumer. */
+typedef struct {
+    pthread_mutex_t mu;
+    const char *want_id;
+    bool created, updated, email_leaked;
+    char *updated_name;
+} seen_events;
+
+static int on_event(const char *subject, json_t *data, const char *request_id, void *ctx)
+{
+    (void)request_id;
+    seen_events *s = ctx;
+    const char *id = it_str(data, "id", NULL);
+    pthread_mutex_lock(&s->mu);
+    if (id && strcmp(id, s->want_id) == 0) {
+        if (strcmp(subject, "user.created") == 0)
+            s->created = true;
+        if (strcmp(subject, "user.updated") == 0) {
+            s->updated = true;
+            free(s->updated_name);
+            s->updated_name = mf_strdup(it_str(data, "name", NULL));
+        }
+        /* UserPublic only: no email in events (asserted on the test thread). */
+        if (json_object_get(data, "email"))
+            s->email_leaked = true;
+    }
+    pthread_mutex_unlock(&s->mu);
+    return 0;
+}
+
+static bool got_created(void *ctx)
+{
+    seen_events *s = ctx;
+    pthread_mutex_lock(&s->mu);
+    bool v = s->created;
+    pthread_mutex_unlock(&s->mu);
+    return v;
+}
+
+static bool got_updated(void *ctx)
+{
+    seen_events *s = ctx;
+    pthread_mutex_lock(&s->mu);
+    bool v = s->updated;
+    pthread_mutex_unlock(&s->mu);
+    return v;
+}
+
+static void test_events_durable(void **state)
+{
+    (void)state;
+    /* The event is published while no consumer of ours exists... */
+    it_user u;
+    it_signup(&u, "events");
+    seen_events s = {.want_id = u.id};
+    pthread_mutex_init(&s.mu, NULL);
+    /* ...and delivered to a durable consumer created afterwards. */
+    mf_nats *c2 = mf_nats_connect(th_stack("NATS_URL"), "auth-it-events", NULL, NULL, 5000);
+    assert_non_null(c2);
+    char durable[40];
+    char hex[17];
+    mf_random_hex(8, hex, sizeof(hex));
+    snprintf(durable, sizeof(durable), "auth-it-%s", hex);
+    assert_int_equal(mf_js_consume(c2, "USERS", durable, "user.>", on_event, &s), 0);
+    assert_true(th_poll(got_created, &s, 10000));
+
+    th_resp r;
+    it_call("PUT", "/profile/mine", u.access, "{\"name\":\"Evented Name\"}", &r);
+    it_assert_envelope(&r, 200, "profile updated successfully");
+    th_resp_release(&r);
+    assert_true(th_poll(got_updated, &s, 10000));
+    pthread_mutex_lock(&s.mu);
+    assert_string_equal(s.updated_name, "Evented Name");
+    assert_false(s.email_leaked);
+    pthread_mutex_unlock(&s.mu);
+    mf_nats_free(c2);
+    free(s.updated_name);
+    pthread_mutex_destroy(&s.mu);
+    it_user_release(&u);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_authentication),
+        cmocka_unit_test(test_authorization),
+        cmocka_unit_test(test_profile_user),
+        cmocka_unit_test(test_events_durable),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
