@@ -38,6 +38,10 @@ void auth_handle_verify_apikey(mf_req *req)
         }
         auth_apikey_cache_put(ctx, hash, valid);
     }
+    /* The gateway logs this key id: a prefix of the key's SHA-256, which names the key in logs
+     * without revealing it. */
+    hash[16] = '\0';
+    mf_respond_header(req, "x-api-key-id", hash);
     if (!valid)
         mf_respond_error(req, 403, MSG_INVALID_KEY);
     else
