@@ -14,7 +14,7 @@ SAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1 \
 all: build
 
 deps:
-	@scripts/install-deps
+	@scripts/install-deps --compose
 
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS)
@@ -33,7 +33,7 @@ $(ASAN_BUILD)/CMakeCache.txt:
 
 test-asan: deps $(ASAN_BUILD)/CMakeCache.txt
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
-	cd $(ASAN_BUILD) && $(SAN_ENV) ctest --output-on-failure -j $(JOBS)
+	cd $(ASAN_BUILD) && $(SAN_ENV) ctest --output-on-failure -j $(JOBS) -LE compose
 
 run: build
 	@CMICRO_BUILD_DIR=$(CURDIR)/$(BUILD) scripts/stack run
@@ -44,7 +44,6 @@ bench: build
 
 # Builds the images locally and tests deploy/compose.yaml and compose-lb.yaml for real.
 compose-test: build
-	@scripts/install-deps --compose
 	@CMICRO_BUILD_DIR=$(CURDIR)/$(BUILD) deploy/test/run
 
 format: deps
