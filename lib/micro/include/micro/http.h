@@ -58,11 +58,13 @@ void mf_server_add_health(mf_server *s, const char *name, mf_health_ping_fn ping
 int mf_server_start(mf_server *s);
 /* The bound port (useful with port 0). */
 int mf_server_port(const mf_server *s);
-/* Blocks until SIGINT or SIGTERM (or mf_server_shutdown), then stops gracefully. */
+/* Starts the server if needed, blocks until SIGINT or SIGTERM (or mf_server_shutdown), then
+ * stops gracefully. */
 void mf_server_run_until_signal(mf_server *s);
 /* Asks a running mf_server_run_until_signal to return (async-signal-safe). */
 void mf_server_shutdown(mf_server *s);
-/* Graceful stop: no new connections, in-flight requests finish. Idempotent. */
+/* Graceful stop: no new connections, in-flight requests finish. Idempotent. It waits for
+ * requests in progress, so never call it from a handler: use mf_server_shutdown there. */
 void mf_server_stop(mf_server *s);
 
 /* ---- request ---- (strings are borrowed and live until the response is sent) */
@@ -97,8 +99,8 @@ void mf_respond(mf_req *req, int status, const char *message, json_t *data);
 void mf_respond_ok(mf_req *req, const char *message, json_t *data);
 void mf_respond_error(mf_req *req, int status, const char *message);
 /* Maps an MF_ERR_* code to its status and message (the one place that does it): 503
- * "service unavailable" for TIMEOUT/NO_RESPONDERS/UNAVAILABLE, 404 for NOT_FOUND, 500 with
- * the generic text otherwise. detail goes to the log only. */
+ * "service unavailable" for TIMEOUT/NO_RESPONDERS/UNAVAILABLE, 404 for NOT_FOUND, 400 for
+ * INVALID/CONFLICT, 500 with the generic text otherwise. detail goes to the log only. */
 void mf_respond_err(mf_req *req, int err, const char *detail);
 /* Adds a response header (copied). */
 void mf_respond_header(mf_req *req, const char *name, const char *value);
