@@ -53,12 +53,3 @@ auth_principal *auth_req_principal(mf_req *req)
 {
     return mf_req_user(req);
 }
-
-bool auth_respond_invalid(mf_req *req, mf_valid *v)
-{
-    bool failed = !mf_valid_ok(v);
-    if (failed)
-        mf_respond_error(req, 400, mf_valid_message(v));
-    mf_valid_release(v);
-    return failed;
-}

@@ -29,10 +29,6 @@ int auth_guard(mf_req *req, unsigned guard);
 /* The principal the guard stored (borrowed), NULL on an unguarded route. */
 auth_principal *auth_req_principal(mf_req *req);
 
-/* Answers 400 with v's joined message when a check failed (true), else false. Releases v
- * in both cases (the checked values are borrowed from the body, not from v). */
-bool auth_respond_invalid(mf_req *req, mf_valid *v);
-
 void auth_handle_verify_apikey(mf_req *req);
 void auth_handle_signup(mf_req *req);
 void auth_handle_signin(mf_req *req);

@@ -66,7 +66,7 @@ void auth_handle_signup(mf_req *req)
     const char *password = valid_password(&v, body);
     const char *name = mf_valid_str(&v, body, "name", MF_V_REQUIRED, 2, 200);
     const char *pic = mf_valid_str(&v, body, "profilePicUrl", MF_V_URL, 0, 0);
-    if (auth_respond_invalid(req, &v))
+    if (mf_respond_invalid(req, &v))
         return;
 
     auth_db_conn *c = auth_db_acquire(ctx->db);
@@ -124,7 +124,7 @@ void auth_handle_signin(mf_req *req)
     mf_valid_init(&v);
     const char *email = mf_valid_str(&v, body, "email", MF_V_REQUIRED | MF_V_EMAIL, 0, 0);
     const char *password = valid_password(&v, body);
-    if (auth_respond_invalid(req, &v))
+    if (mf_respond_invalid(req, &v))
         return;
 
     auth_db_conn *c = auth_db_acquire(ctx->db);

@@ -31,7 +31,7 @@ void auth_handle_roles_update(mf_req *req)
     mf_valid v;
     mf_valid_init(&v);
     mf_valid_check_str(&v, "id", id, MF_V_REQUIRED | MF_V_UUID, 0, 0);
-    if (auth_respond_invalid(req, &v))
+    if (mf_respond_invalid(req, &v))
         return;
     json_t *body = mf_req_json(req);
     if (!body)
@@ -45,7 +45,7 @@ void auth_handle_roles_update(mf_req *req)
         if (!auth_role_code_valid(codes[i]))
             mf_valid_fail(&v, "roles[%zu] is invalid", i);
     }
-    if (auth_respond_invalid(req, &v)) {
+    if (mf_respond_invalid(req, &v)) {
         free(codes);
         return;
     }

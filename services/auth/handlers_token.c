@@ -47,7 +47,7 @@ void auth_handle_refresh(mf_req *req)
     mf_valid v;
     mf_valid_init(&v);
     const char *refresh_tok = mf_valid_str(&v, body, "refreshToken", MF_V_REQUIRED, 0, 0);
-    if (auth_respond_invalid(req, &v))
+    if (mf_respond_invalid(req, &v))
         return;
 
     const char *msg = NULL;

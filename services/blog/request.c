@@ -9,11 +9,8 @@ const char *blog_param_id(mf_req *req)
     const char *id = mf_req_param(req, "id");
     mf_valid v;
     mf_valid_init(&v);
-    bool ok = mf_valid_object_id(&v, "id", id ? id : "");
-    if (!ok)
-        mf_respond_error(req, 400, mf_valid_message(&v));
-    mf_valid_release(&v);
-    return ok ? id : NULL;
+    mf_valid_object_id(&v, "id", id ? id : "");
+    return mf_respond_invalid(req, &v) ? NULL : id;
 }
 
 bool blog_query_page(mf_req *req, mf_valid *v, long *page, long *limit)

@@ -104,6 +104,16 @@ void mf_respond_err(mf_req *req, int err, const char *detail)
     mf_respond(req, status, mf_envelope_default_message(status), NULL);
 }
 
+bool mf_respond_invalid(mf_req *req, mf_valid *v)
+{
+    bool failed = !mf_valid_ok(v);
+    if (failed) {
+        mf_respond_error(req, 400, mf_valid_message(v));
+    }
+    mf_valid_release(v);
+    return failed;
+}
+
 void mf_respond_header(mf_req *req, const char *name, const char *value)
 {
     if (!name || !value) {

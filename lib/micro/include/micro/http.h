@@ -20,6 +20,7 @@
 
 #include "micro/banned.h"
 #include "micro/router.h"
+#include "micro/valid.h"
 
 typedef struct mf_server mf_server;
 
@@ -102,6 +103,9 @@ void mf_respond_error(mf_req *req, int status, const char *message);
  * "service unavailable" for TIMEOUT/NO_RESPONDERS/UNAVAILABLE, 404 for NOT_FOUND, 400 for
  * INVALID/CONFLICT, 500 with the generic text otherwise. detail goes to the log only. */
 void mf_respond_err(mf_req *req, int err, const char *detail);
+/* When v holds failures, answers 400 with its joined message. Releases v either way. Returns
+ * true when it answered (the handler then just returns). */
+bool mf_respond_invalid(mf_req *req, mf_valid *v);
 /* Adds a response header (copied). */
 void mf_respond_header(mf_req *req, const char *name, const char *value);
 
