@@ -1,0 +1,823 @@
+/*
+ * The gateway's own behaviour (API.md sections 1 and 2): the x-api-key check and its exact
+ * health bypass, envelopes for every error nginx produces itself, request ids kept or
+ * generated and logged on both sides, no redirects, body and rate limits, and what happens
+ * when an upstream is down, silent or the key check cannot be made.
+ *
+ * The first group talks to the stack's gateway. Cases that need other gateway settings start
+ * their own nginx from the same template (gateway/render) with upstreams pointing at the
+ * stack's real services, at a port nobody listens on, or at a socket that accepts and never
+ * answers.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pwd.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+#include "http_client.h"
+#include "micro/alloc.h"
+#include "micro/clock.h"
+#include "micro/strbuf.h"
+
+#define CT_JSON         "application/json; charset=utf-8"
+#define MSG_MISSING_KEY "x-api-key header is missing"
+#define MSG_INVALID_KEY "permission denied: invalid x-api-key"
+#define LOG_TIMEOUT_MS  10000 /* the access log is flushed every second */
+#define GW_START_MS     10000
+#define POLL_STEP_MS    50
+
+static int gw_port;         /* the stack's gateway */
+static const char *api_key; /* the dev key */
+static const char *stack_dir;
+static int auth_port, blog_port;
+static char rnd[17]; /* makes request ids and keys unique per run */
+
+typedef struct {
+    th_resp r;
+    char *what; /* "METHOD url" for failure messages */
+} call;
+
+/* ---- HTTP ---------------------------------------------------------------------------------- */
+
+/* key and request_id may be NULL (header not sent); extra is one more header line or NULL. */
+static call req(int port, const char *method, const char *path, const char *key,
+                const char *request_id, const char *extra, const char *body)
+{
+    call c = {.what = mf_asprintf("%s :%d%s", method, port, path)};
+    char *url = th_url(port, path);
+    char *k = key ? mf_asprintf("x-api-key: %s", key) : NULL;
+    char *rid = request_id ? mf_asprintf("x-request-id: %s", request_id) : NULL;
+    const char *headers[4] = {NULL, NULL, NULL, NULL};
+    size_t n = 0;
+    if (k)
+        headers[n++] = k;
+    if (rid)
+        headers[n++] = rid;
+    if (extra)
+        headers[n++] = extra;
+    th_http(method, url, headers, body, &c.r);
+    free(url);
+    free(k);
+    free(rid);
+    return c;
+}
+
+static void call_release(call *c)
+{
+    th_resp_release(&c->r);
+    free(c->what);
+    c->what = NULL;
+}
+
+/* Status want, envelope of API.md section 2 with a numeric status, JSON content type and an
+ * x-request-id; message equal to want_msg unless that is NULL. */
+#define expect_env(c, want, want_msg) expect_env_at(__LINE__, (c), (want), (want_msg))
+static void expect_env_at(int line, const call *c, long want, const char *want_msg)
+{
+    const th_resp *r = &c->r;
+    const char *body = r->body ? r->body : "(none)";
+    if (r->status != want)
+        fail_msg("line %d: %s: status %ld, want %ld; body: %.400s", line, c->what, r->status, want,
+                 body);
+    if (!json_is_object(r->json))
+        fail_msg("line %d: %s: body is not a JSON object: %.400s", line, c->what, body);
+    const char *code = json_string_value(json_object_get(r->json, "code"));
+    const char *want_code = want < 400 ? "10000" : "10001";
+    if (!code || strcmp(code, want_code) != 0)
+        fail_msg("line %d: %s: code must be the string \"%s\": %.400s", line, c->what, want_code,
+                 body);
+    json_t *status = json_object_get(r->json, "status");
+    if (!json_is_integer(status) || json_integer_value(status) != want)
+        fail_msg("line %d: %s: status must be the number %ld: %.400s", line, c->what, want, body);
+    const char *msg = json_string_value(json_object_get(r->json, "message"));
+    if (!msg)
+        fail_msg("line %d: %s: message missing: %.400s", line, c->what, body);
+    if (want_msg && strcmp(msg, want_msg) != 0)
+        fail_msg("line %d: %s: message \"%s\", want \"%s\"", line, c->what, msg, want_msg);
+    if (!r->content_type || strcmp(r->content_type, CT_JSON) != 0)
+        fail_msg("line %d: %s: content-type \"%s\", want \"%s\"", line, c->what,
+                 r->content_type ? r->content_type : "(none)", CT_JSON);
+    if (!r->request_id || !*r->request_id)
+        fail_msg("line %d: %s: no x-request-id in the response", line, c->what);
+}
+
+/* Sends raw bytes (for paths curl would normalise) and returns the whole response (heap, caller
+ * frees; "" when nothing came back). */
+static char *raw_http(int port, const char *request)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    size_t len = strlen(request);
+    assert_int_equal(write(fd, request, len), (ssize_t)len);
+    mf_strbuf out;
+    mf_strbuf_init(&out);
+    int64_t deadline = mf_mono_ms() + 5000;
+    for (;;) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int left = (int)(deadline - mf_mono_ms());
+        if (left <= 0 || poll(&p, 1, left) != 1)
+            break;
+        char buf[4096];
+        ssize_t n = read(fd, buf, sizeof(buf));
+        if (n <= 0)
+            break;
+        mf_strbuf_add(&out, buf, (size_t)n);
+    }
+    close(fd);
+    size_t n = 0;
+    char *s = mf_strbuf_detach(&out, &n);
+    mf_strbuf_release(&out);
+    return s;
+}
+
+static bool is_hex32(const char *s)
+{
+    if (!s || strlen(s) != 32)
+        return false;
+    for (const char *p = s; *p; p++)
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+            return false;
+    return true;
+}
+
+/* ---- log files ----------------------------------------------------------------------------- */
+
+/* Number of lines of path containing both needles (needle2 may be NULL). */
+static int count_lines(const char *path, const char *needle1, const char *needle2)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    char *line = NULL;
+    size_t cap = 0;
+    int n = 0;
+    while (getline(&line, &cap, f) >= 0)
+        if (strstr(line, needle1) && (!needle2 || strstr(line, needle2)))
+            n++;
+    free(line);
+    fclose(f);
+    return n;
+}
+
+typedef struct {
+    const char *path;
+    const char *needle1, *needle2;
+    int at_least;
+} log_wait;
+
+static bool log_has(void *ctx)
+{
+    log_wait *w = ctx;
+    return count_lines(w->path, w->needle1, w->needle2) >= w->at_least;
+}
+
+/* Polls until path has at least n lines with both needles. */
+static bool wait_log(const char *path, const char *needle1, const char *needle2, int n)
+{
+    log_wait w = {path, needle1, needle2, n};
+    return th_poll(log_has, &w, LOG_TIMEOUT_MS);
+}
+
+/* The gateway access-log entry (parsed JSON line) whose request_id is rid; NULL if none yet.
+ * Caller decrefs. */
+static json_t *access_entry(const char *log, const char *rid, char **raw_line)
+{
+    FILE *f = fopen(log, "r");
+    if (!f)
+        return NULL;
+    char *line = NULL;
+    size_t cap = 0;
+    json_t *found = NULL;
+    while (!found && getline(&line, &cap, f) >= 0) {
+        if (!strstr(line, rid))
+            continue;
+        json_t *j = json_loads(line, 0, NULL);
+        const char *got = json_string_value(json_object_get(j, "request_id"));
+        if (got && strcmp(got, rid) == 0) {
+            found = j;
+            if (raw_line)
+                *raw_line = mf_strdup(line);
+        } else {
+            json_decref(j);
+        }
+    }
+    free(line);
+    fclose(f);
+    return found;
+}
+
+typedef struct {
+    const char *log, *rid;
+    json_t *entry;
+    char *line;
+} entry_wait;
+
+static bool entry_found(void *ctx)
+{
+    entry_wait *w = ctx;
+    if (!w->entry)
+        w->entry = access_entry(w->log, w->rid, &w->line);
+    return w->entry != NULL;
+}
+
+static char *stack_file(const char *rel)
+{
+    return mf_asprintf("%s/%s", stack_dir, rel);
+}
+
+/* ---- a private nginx from the same template --------------------------------------------- */
+
+typedef struct {
+    char *dir;
+    int port;
+    pid_t pid;
+} gateway;
+
+static char *servers_line(int port)
+{
+    return mf_asprintf("server 127.0.0.1:%d;", port);
+}
+
+/* Renders gateway/nginx.conf.in with the given upstream ports and extra render variables
+ * ("NAME=value", NULL-terminated, may be NULL) and starts nginx on a free port. */
+static void gw_start(gateway *g, int auth_upstream, int blog_upstream, const char *const *vars)
+{
+    const char *src = getenv("CMICRO_SOURCE_DIR");
+    assert_non_null(src);
+    memset(g, 0, sizeof(*g));
+    g->dir = th_tmpdir("e2e-gw");
+    assert_non_null(g->dir);
+    /* nginx's workers run as nobody and must reach tmp/ and cache/ below the prefix. */
+    assert_int_equal(chmod(g->dir, 0755), 0);
+    const char *subdirs[] = {"logs", "tmp", "cache"};
+    for (size_t i = 0; i < 3; i++) {
+        char *d = mf_asprintf("%s/%s", g->dir, subdirs[i]);
+        assert_int_equal(mkdir(d, 0755), 0);
+        if (geteuid() == 0 && i > 0) {
+            struct passwd *pw = getpwnam("nobody");
+            struct group *gr = getgrnam("nogroup");
+            assert_non_null(pw);
+            assert_non_null(gr);
+            assert_int_equal(chown(d, pw->pw_uid, gr->gr_gid), 0);
+        }
+        free(d);
+    }
+    char *tmpl = mf_asprintf("%s/gateway/nginx.conf.in", src);
+    char *render = mf_asprintf("%s/gateway/render", src);
+    char *conf = mf_asprintf("%s/nginx.conf", g->dir);
+    char *errlog = mf_asprintf("%s/logs/error.log", g->dir);
+    char *outlog = mf_asprintf("%s/logs/nginx.out", g->dir);
+    char *auth = servers_line(auth_upstream);
+    char *blog = servers_line(blog_upstream);
+    char *env_auth = mf_asprintf("AUTH_SERVERS=%s", auth);
+    char *env_blog = mf_asprintf("BLOG_SERVERS=%s", blog);
+    char *env_prefix = mf_asprintf("GATEWAY_PREFIX=%s", g->dir);
+
+    /* Another process may take the free port before nginx binds it: try a few. */
+    for (int attempt = 0; attempt < 3 && g->pid <= 0; attempt++) {
+        g->port = th_free_port();
+        char *env_listen = mf_asprintf("GATEWAY_LISTEN=127.0.0.1:%d", g->port);
+        const char *argv[32] = {"env",    env_listen, env_prefix,
+                                env_auth, env_blog,   "GATEWAY_USER=nobody nogroup"};
+        size_t n = 6;
+        for (size_t i = 0; vars && vars[i] && n < 28; i++)
+            argv[n++] = vars[i];
+        argv[n++] = render;
+        argv[n++] = tmpl;
+        argv[n] = NULL;
+        unlink(conf);
+        pid_t r = th_spawn(argv, conf);
+        assert_true(r > 0);
+        int st = 0;
+        assert_int_equal(waitpid(r, &st, 0), r);
+        if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+            fail_msg("gateway/render failed; see %s", conf);
+        free(env_listen);
+
+        const char *nginx[] = {"nginx", "-e", errlog, "-p",          g->dir,
+                               "-c",    conf, "-g",   "daemon off;", NULL};
+        g->pid = th_spawn(nginx, outlog);
+        assert_true(g->pid > 0);
+        if (th_wait_port(g->port, GW_START_MS) != 0 || waitpid(g->pid, &st, WNOHANG) != 0) {
+            th_stop(g->pid, 2000);
+            g->pid = 0;
+        }
+    }
+    if (g->pid <= 0)
+        fail_msg("own nginx did not start; see %s and %s", errlog, outlog);
+    free(tmpl);
+    free(render);
+    free(conf);
+    free(errlog);
+    free(outlog);
+    free(auth);
+    free(blog);
+    free(env_auth);
+    free(env_blog);
+    free(env_prefix);
+}
+
+static void gw_stop(gateway *g)
+{
+    if (g->pid > 0)
+        th_stop(g->pid, 5000);
+    g->pid = 0;
+    if (g->dir) {
+        th_rmrf(g->dir);
+        free(g->dir);
+        g->dir = NULL;
+    }
+}
+
+/* The private gateway and silent socket of the running test, stopped by its teardown even
+ * when the test fails half-way (a SIGKILLed nginx master would orphan its workers). */
+static gateway own;
+static int silent_fd = -1;
+
+static int teardown_own(void **state)
+{
+    (void)state;
+    gw_stop(&own);
+    if (silent_fd >= 0)
+        close(silent_fd);
+    silent_fd = -1;
+    return 0;
+}
+
+/* A socket that accepts connections (in the kernel's backlog) and never answers. */
+static int silent_listener(int *port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = 0};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof(sa);
+    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    assert_int_equal(listen(fd, 64), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+    *port = ntohs(sa.sin_port);
+    return fd;
+}
+
+/* ---- the stack's gateway ----------------------------------------------------------------- */
+
+static void test_missing_key_401(void **state)
+{
+    (void)state;
+    const char *paths[] = {"/blog/list/latest?page=1&limit=5", "/auth/verify/apikey",
+                           "/auth/profile/mine"};
+    for (size_t i = 0; i < 3; i++) {
+        call c = req(gw_port, "GET", paths[i], NULL, NULL, NULL, NULL);
+        expect_env(&c, 401, MSG_MISSING_KEY);
+        assert_null(json_object_get(c.r.json, "data"));
+        call_release(&c);
+    }
+    call c = req(gw_port, "POST", "/auth/signin/basic", NULL, NULL, NULL, "{}");
+    expect_env(&c, 401, MSG_MISSING_KEY);
+    call_release(&c);
+}
+
+static void test_invalid_key_403(void **state)
+{
+    (void)state;
+    char *bad = mf_asprintf("e2e-invalid-%s", rnd);
+    call c = req(gw_port, "GET", "/blog/list/latest?page=1&limit=5", bad, NULL, NULL, NULL);
+    expect_env(&c, 403, MSG_INVALID_KEY);
+    call_release(&c);
+    c = req(gw_port, "GET", "/auth/verify/apikey", bad, NULL, NULL, NULL);
+    expect_env(&c, 403, MSG_INVALID_KEY);
+    call_release(&c);
+    free(bad);
+    /* A key that differs from the dev key only in case is another key. */
+    char *lower = mf_strdup(api_key);
+    for (char *p = lower; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    c = req(gw_port, "GET", "/blog/list/latest?page=1&limit=5", lower, NULL, NULL, NULL);
+    expect_env(&c, 403, MSG_INVALID_KEY);
+    call_release(&c);
+    free(lower);
+    /* The valid key passes. */
+    c = req(gw_port, "GET", "/blog/list/latest?page=1&limit=5", api_key, NULL, NULL, NULL);
+    expect_env(&c, 200, "success");
+    call_release(&c);
+}
+
+static void test_health_bypass_exact(void **state)
+{
+    (void)state;
+    const char *open_paths[] = {"/auth/health", "/blog/health"};
+    for (size_t i = 0; i < 2; i++) {
+        call c = req(gw_port, "GET", open_paths[i], NULL, NULL, NULL, NULL);
+        expect_env(&c, 200, "success");
+        assert_string_equal(
+            json_string_value(json_object_get(json_object_get(c.r.json, "data"), "status")), "OK");
+        call_release(&c);
+    }
+    /* Anything else without a key is refused before it reaches a service. */
+    const char *method[] = {"POST", "GET", "GET", "GET", "GET", "DELETE"};
+    const char *closed[] = {"/auth/health", "/auth/healthz",  "/blog/healthz",
+                            "/foo/health",  "/auth/health/x", "/blog/health"};
+    for (size_t i = 0; i < 6; i++) {
+        call c = req(gw_port, method[i], closed[i], NULL, NULL, NULL,
+                     strcmp(method[i], "POST") == 0 ? "{}" : NULL);
+        expect_env(&c, 401, MSG_MISSING_KEY);
+        call_release(&c);
+    }
+    /* Dot segments are resolved before the bypass decision (curl would resolve them itself). */
+    char *raw = raw_http(gw_port, "GET /auth/health/../verify/apikey HTTP/1.1\r\n"
+                                  "Host: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    if (strncmp(raw, "HTTP/1.1 401", 12) != 0 || !strstr(raw, MSG_MISSING_KEY))
+        fail_msg("GET /auth/health/../verify/apikey without key: %.300s", raw);
+    free(raw);
+}
+
+static void test_trailing_slash_no_redirect(void **state)
+{
+    (void)state;
+    call c = req(gw_port, "GET", "/blog/list/latest/?page=1&limit=5", api_key, NULL, NULL, NULL);
+    expect_env(&c, 200, "success");
+    assert_true(json_is_array(json_object_get(c.r.json, "data")));
+    call_release(&c);
+    c = req(gw_port, "GET", "/auth/verify/apikey/", api_key, NULL, NULL, NULL);
+    expect_env(&c, 200, "success");
+    call_release(&c);
+    /* Reaches the route (the service's own 401), not a redirect. */
+    c = req(gw_port, "GET", "/auth/profile/mine/", api_key, NULL, NULL, NULL);
+    expect_env(&c, 401, "permission denied: missing Authorization");
+    call_release(&c);
+    c = req(gw_port, "GET", "/blog/health/", NULL, NULL, NULL, NULL);
+    expect_env(&c, 200, "success");
+    call_release(&c);
+    /* The bare prefixes are unknown paths, not redirects to "/auth/". */
+    const char *bare[] = {"/auth", "/blog"};
+    for (size_t i = 0; i < 2; i++) {
+        c = req(gw_port, "GET", bare[i], api_key, NULL, NULL, NULL);
+        expect_env(&c, 404, "url not found");
+        call_release(&c);
+    }
+}
+
+static void test_unknown_path_404(void **state)
+{
+    (void)state;
+    const char *method[] = {"GET", "GET", "GET", "DELETE", "POST", "GET"};
+    const char *paths[] = {"/nothing",          "/auth/nothing",      "/blog/nothing/at/all",
+                           "/blog/list/latest", "/auth/profile/mine", "/"};
+    for (size_t i = 0; i < 6; i++) {
+        call c = req(gw_port, method[i], paths[i], api_key, NULL, NULL,
+                     strcmp(method[i], "POST") == 0 ? "{}" : NULL);
+        expect_env(&c, 404, "url not found");
+        call_release(&c);
+    }
+}
+
+static void test_request_id_kept_or_generated(void **state)
+{
+    (void)state;
+    char *mine = mf_asprintf("e2e-gw-%s-kept", rnd);
+    call c = req(gw_port, "GET", "/blog/list/latest?page=1&limit=5", api_key, mine, NULL, NULL);
+    expect_env(&c, 200, "success");
+    assert_string_equal(c.r.request_id, mine);
+    call_release(&c);
+    /* Also on the gateway's own errors. */
+    c = req(gw_port, "GET", "/nothing", NULL, mine, NULL, NULL);
+    assert_string_equal(c.r.request_id, mine);
+    call_release(&c);
+    free(mine);
+
+    c = req(gw_port, "GET", "/blog/list/latest?page=1&limit=5", api_key, NULL, NULL, NULL);
+    expect_env(&c, 200, "success");
+    assert_true(is_hex32(c.r.request_id));
+    char *first = mf_strdup(c.r.request_id);
+    call_release(&c);
+    c = req(gw_port, "GET", "/blog/list/latest?page=1&limit=5", api_key, NULL, NULL, NULL);
+    assert_true(is_hex32(c.r.request_id));
+    assert_string_not_equal(c.r.request_id, first);
+    call_release(&c);
+    free(first);
+
+    /* An id that could forge log lines is replaced, not passed on. */
+    c = req(gw_port, "GET", "/blog/list/latest?page=1&limit=5", api_key, "bad\"id with spaces",
+            NULL, NULL);
+    expect_env(&c, 200, "success");
+    assert_true(is_hex32(c.r.request_id));
+    call_release(&c);
+}
+
+/* A generated id is in the gateway's access-log line (with key_id, never the key) and in the
+ * log line of the service that answered. */
+static void check_logged(const char *path, const char *service_log)
+{
+    call c = req(gw_port, "GET", path, api_key, NULL, NULL, NULL);
+    assert_true(c.r.status > 0);
+    assert_true(is_hex32(c.r.request_id));
+    char *rid = mf_strdup(c.r.request_id);
+    call_release(&c);
+
+    char *access = stack_file("nginx/logs/access.log");
+    entry_wait w = {.log = access, .rid = rid};
+    if (!th_poll(entry_found, &w, LOG_TIMEOUT_MS))
+        fail_msg("request id %s of GET %s not in %s", rid, path, access);
+    const char *key_id = json_string_value(json_object_get(w.entry, "key_id"));
+    if (!key_id || !*key_id)
+        fail_msg("access-log line of GET %s has no key_id (auth-service must answer "
+                 "/verify/apikey with an x-api-key-id header): %s",
+                 path, w.line);
+    assert_null(strstr(w.line, api_key));
+    assert_string_not_equal(key_id, api_key);
+    json_decref(w.entry);
+    free(w.line);
+    free(access);
+
+    char *svc = stack_file(service_log);
+    if (!wait_log(svc, rid, NULL, 1))
+        fail_msg("request id %s of GET %s not in %s", rid, path, svc);
+    free(svc);
+    free(rid);
+}
+
+static void test_request_id_in_logs_blog(void **state)
+{
+    (void)state;
+    check_logged("/blog/list/latest?page=1&limit=5", "logs/blog1.log");
+}
+
+static void test_request_id_in_logs_auth(void **state)
+{
+    (void)state;
+    check_logged("/auth/profile/id/00000000-0000-4000-8000-000000000000", "logs/auth1.log");
+}
+
+/* The key check is a sub-request: it is about the same request and carries the same id. */
+static void test_request_id_of_key_check(void **state)
+{
+    (void)state;
+    char *bad = mf_asprintf("e2e-unseen-key-%s", rnd); /* never cached: the check runs */
+    call c = req(gw_port, "GET", "/blog/list/latest?page=1&limit=5", bad, NULL, NULL, NULL);
+    expect_env(&c, 403, MSG_INVALID_KEY);
+    char *rid = mf_strdup(c.r.request_id);
+    call_release(&c);
+    char *svc = stack_file("logs/auth1.log");
+    if (!wait_log(svc, rid, "/verify/apikey", 1))
+        fail_msg("the key check of request %s is not logged under that id in %s", rid, svc);
+    free(svc);
+    free(rid);
+    free(bad);
+}
+
+static void test_access_log_never_has_keys(void **state)
+{
+    (void)state;
+    char *bad = mf_asprintf("e2e-secret-key-%s", rnd);
+    char *rid = mf_asprintf("e2e-gw-%s-secret", rnd);
+    call c = req(gw_port, "GET", "/blog/list/latest?page=1&limit=5", bad, rid, NULL, NULL);
+    expect_env(&c, 403, MSG_INVALID_KEY);
+    call_release(&c);
+    char *access = stack_file("nginx/logs/access.log");
+    if (!wait_log(access, rid, NULL, 1))
+        fail_msg("request %s not in %s", rid, access);
+    assert_int_equal(count_lines(access, bad, NULL), 0);
+    assert_int_equal(count_lines(access, api_key, NULL), 0);
+    free(access);
+    free(rid);
+    free(bad);
+}
+
+static void test_body_over_limit_413(void **state)
+{
+    (void)state;
+    size_t n = 1024 * 1024 + 1;
+    char *body = mf_malloc(n + 1);
+    memset(body, 'a', n);
+    body[0] = '"';
+    body[n - 1] = '"';
+    body[n] = '\0';
+    call c = req(gw_port, "POST", "/auth/signup/basic", api_key, NULL, NULL, body);
+    expect_env(&c, 413, "request body too large");
+    call_release(&c);
+    c = req(gw_port, "PUT", "/blog/author", api_key, NULL, NULL, body);
+    expect_env(&c, 413, "request body too large");
+    call_release(&c);
+    free(body);
+}
+
+/* ---- private gateways -------------------------------------------------------------------- */
+
+static void test_rate_limit_429(void **state)
+{
+    (void)state;
+    const char *vars[] = {"GATEWAY_RATE_LIMIT=2r/s", "GATEWAY_RATE_BURST=1", NULL};
+    gw_start(&own, auth_port, blog_port, vars);
+    long got[8];
+    int limited = 0;
+    for (int i = 0; i < 8; i++) {
+        call c =
+            req(own.port, "GET", "/blog/list/latest?page=1&limit=5", api_key, NULL, NULL, NULL);
+        got[i] = c.r.status;
+        if (c.r.status == 429) {
+            expect_env(&c, 429, "too many requests");
+            limited++;
+        } else {
+            expect_env(&c, 200, "success");
+        }
+        call_release(&c);
+    }
+    assert_int_equal(got[0], 200);
+    assert_true(limited >= 4);
+    /* The limit is per key: another key is not throttled by this one's traffic. */
+    call c =
+        req(own.port, "GET", "/blog/list/latest?page=1&limit=5", "e2e-other-key", NULL, NULL, NULL);
+    expect_env(&c, 403, MSG_INVALID_KEY);
+    call_release(&c);
+}
+
+static void test_upstream_down_502(void **state)
+{
+    (void)state;
+    gw_start(&own, auth_port, th_free_port(), NULL);
+    for (int i = 0; i < 2; i++) { /* the first try, then with the server marked failed */
+        call c =
+            req(own.port, "GET", "/blog/list/latest?page=1&limit=5", api_key, NULL, NULL, NULL);
+        expect_env(&c, 502, "bad gateway");
+        call_release(&c);
+    }
+    call c = req(own.port, "GET", "/blog/health", NULL, NULL, NULL, NULL);
+    expect_env(&c, 502, "bad gateway");
+    call_release(&c);
+    /* The other service is unaffected. */
+    c = req(own.port, "GET", "/auth/verify/apikey", api_key, NULL, NULL, NULL);
+    expect_env(&c, 200, "success");
+    call_release(&c);
+}
+
+static void test_key_check_unreachable_503(void **state)
+{
+    (void)state;
+    gw_start(&own, th_free_port(), blog_port, NULL);
+    call c = req(own.port, "GET", "/blog/list/latest?page=1&limit=5", api_key, NULL, NULL, NULL);
+    expect_env(&c, 503, "service unavailable");
+    call_release(&c);
+    c = req(own.port, "POST", "/auth/signin/basic", api_key, NULL, NULL, "{}");
+    expect_env(&c, 503, "service unavailable");
+    call_release(&c);
+    /* Health needs no key check, so blog's still answers. */
+    c = req(own.port, "GET", "/blog/health", NULL, NULL, NULL, NULL);
+    expect_env(&c, 200, "success");
+    call_release(&c);
+    c = req(own.port, "GET", "/auth/health", NULL, NULL, NULL, NULL);
+    expect_env(&c, 502, "bad gateway");
+    call_release(&c);
+}
+
+static void test_upstream_timeout_504(void **state)
+{
+    (void)state;
+    int silent_port;
+    silent_fd = silent_listener(&silent_port);
+    const char *vars[] = {"GATEWAY_UPSTREAM_TIMEOUT=1s", NULL};
+    gw_start(&own, auth_port, silent_port, vars);
+    int64_t t0 = mf_mono_ms();
+    call c = req(own.port, "GET", "/blog/list/latest?page=1&limit=5", api_key, NULL, NULL, NULL);
+    int64_t took = mf_mono_ms() - t0;
+    expect_env(&c, 504, "gateway timeout");
+    call_release(&c);
+    assert_true(took >= 900);
+    assert_true(took < 8000);
+}
+
+/* Lines of auth1.log for /verify/apikey requests whose id starts with prefix. */
+static int verify_count(const char *prefix)
+{
+    char *svc = stack_file("logs/auth1.log");
+    /* A sentinel request straight to auth-service, logged after everything sent before it, so
+     * the count is complete once the sentinel shows up. */
+    char *sentinel = mf_asprintf("%ssentinel-%lld", prefix, (long long)mf_mono_ms());
+    call c = req(auth_port, "GET", "/health", NULL, sentinel, NULL, NULL);
+    call_release(&c);
+    if (!wait_log(svc, sentinel, NULL, 1))
+        fail_msg("sentinel %s not in %s", sentinel, svc);
+    free(sentinel);
+    /* Count "<prefix>" ids with the verify path; the sentinel was /health. */
+    int n = count_lines(svc, prefix, "\"/verify/apikey\"");
+    free(svc);
+    return n;
+}
+
+static void test_key_cache_valid(void **state)
+{
+    (void)state;
+    const char *vars[] = {"GATEWAY_KEY_TTL_VALID=60s", "GATEWAY_KEY_TTL_INVALID=1s", NULL};
+    gw_start(&own, auth_port, blog_port, vars);
+    char *prefix = mf_asprintf("e2e-kv-%s-", rnd);
+    for (int i = 0; i < 20; i++) {
+        char *rid = mf_asprintf("%s%d", prefix, i);
+        call c = req(own.port, "GET", "/blog/list/latest?page=1&limit=5", api_key, rid, NULL, NULL);
+        expect_env(&c, 200, "success");
+        call_release(&c);
+        free(rid);
+    }
+    /* The fresh cache is filled by the first request: one round trip for 20 requests. */
+    int n = verify_count(prefix);
+    if (n < 1 || n > 2)
+        fail_msg("20 requests with one valid key made %d /verify/apikey requests, want 1", n);
+    free(prefix);
+}
+
+typedef struct {
+    int port;
+    const char *key, *prefix;
+    int seq;
+    int before;
+} recheck;
+
+static bool rechecked(void *ctx)
+{
+    recheck *r = ctx;
+    char *rid = mf_asprintf("%s%d", r->prefix, r->seq++);
+    call c = req(r->port, "GET", "/blog/list/latest?page=1&limit=5", r->key, rid, NULL, NULL);
+    expect_env(&c, 403, MSG_INVALID_KEY);
+    call_release(&c);
+    free(rid);
+    return verify_count(r->prefix) > r->before;
+}
+
+static void test_key_cache_invalid_ttl(void **state)
+{
+    (void)state;
+    const char *vars[] = {"GATEWAY_KEY_TTL_VALID=60s", "GATEWAY_KEY_TTL_INVALID=1s", NULL};
+    gw_start(&own, auth_port, blog_port, vars);
+    char *prefix = mf_asprintf("e2e-ki-%s-", rnd);
+    char *bad = mf_asprintf("e2e-invalid-ttl-%s", rnd);
+    recheck r = {.port = own.port, .key = bad, .prefix = prefix};
+    int64_t t0 = mf_mono_ms();
+    for (int i = 0; i < 3; i++) {
+        char *rid = mf_asprintf("%s%d", prefix, r.seq++);
+        call c = req(own.port, "GET", "/blog/list/latest?page=1&limit=5", bad, rid, NULL, NULL);
+        expect_env(&c, 403, MSG_INVALID_KEY);
+        call_release(&c);
+        free(rid);
+    }
+    /* Three quick requests within the 1 s TTL: the verdict was asked for once. */
+    r.before = verify_count(prefix);
+    if (mf_mono_ms() - t0 < 900 && r.before != 1)
+        fail_msg("3 requests with one invalid key within its TTL made %d checks, want 1", r.before);
+    /* After the TTL the key is asked about again (a key enabled meanwhile would work). */
+    if (!th_poll(rechecked, &r, 8000))
+        fail_msg("invalid key not re-checked within 8 s (TTL 1 s)");
+    assert_true(mf_mono_ms() - t0 >= 900);
+    free(prefix);
+    free(bad);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    gw_port = atoi(th_stack("GATEWAY_PORT"));
+    api_key = th_stack("DEV_API_KEY");
+    stack_dir = th_stack("STACK_DIR");
+    auth_port = atoi(th_stack("AUTH_PORT"));
+    blog_port = atoi(th_stack("BLOG_PORT"));
+    return mf_random_hex(4, rnd, sizeof(rnd)) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_missing_key_401),
+        cmocka_unit_test(test_invalid_key_403),
+        cmocka_unit_test(test_health_bypass_exact),
+        cmocka_unit_test(test_trailing_slash_no_redirect),
+        cmocka_unit_test(test_unknown_path_404),
+        cmocka_unit_test(test_request_id_kept_or_generated),
+        cmocka_unit_test(test_request_id_in_logs_blog),
+        cmocka_unit_test(test_request_id_in_logs_auth),
+        cmocka_unit_test(test_request_id_of_key_check),
+        cmocka_unit_test(test_access_log_never_has_keys),
+        cmocka_unit_test(test_body_over_limit_413),
+        cmocka_unit_test_teardown(test_rate_limit_429, teardown_own),
+        cmocka_unit_test_teardown(test_upstream_down_502, teardown_own),
+        cmocka_unit_test_teardown(test_key_check_unreachable_503, teardown_own),
+        cmocka_unit_test_teardown(test_upstream_timeout_504, teardown_own),
+        cmocka_unit_test_teardown(test_key_cache_valid, teardown_own),
+        cmocka_unit_test_teardown(test_key_cache_invalid_ttl, teardown_own),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}
