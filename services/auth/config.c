@@ -1,25 +1,15 @@
 #include "config.h"
 
+#include "micro/service.h"
+
 #include <stdbool.h>
 #include <string.h>
 
 #define DAY_S 86400L
 
 const mf_cfg_opt auth_config_opts[] = {
-    {"HOST", MF_CFG_STR, "127.0.0.1", 0, 0, "listen address"},
-    {"PORT", MF_CFG_INT, "8080", 0, 65535, "listen port (0 = any free port)"},
-    {"HTTP_THREADS", MF_CFG_INT, "8", 1, 1024, "HTTP worker threads"},
-    {"HTTP_MAX_BODY", MF_CFG_INT, "1048576", 1024, 1L << 30, "largest request body (bytes)"},
-    {"HTTP_CONN_TIMEOUT_S", MF_CFG_INT, "30", 1, 3600, "idle connection timeout"},
-    {"HTTP_REQUEST_TIMEOUT_MS", MF_CFG_INT, "10000", 100, 600000, "time to receive a request"},
-    {"LOG_LEVEL", MF_CFG_STR, "info", 0, 0, "debug, info, warn or error"},
-    {"NATS_URL", MF_CFG_STR, "nats://127.0.0.1:4222", 1, 1024, "NATS server"},
-    {"NATS_USER", MF_CFG_STR, "", 0, 0, "NATS user (empty = none)"},
-    {"NATS_PASSWORD", MF_CFG_SECRET, "", 0, 0, "NATS password"},
+    MF_SERVICE_CFG_ROWS("8080"),
     {"NATS_WORKERS", MF_CFG_INT, "4", 1, 64, "parallel subscriptions per NATS endpoint"},
-    {"REDIS_HOST", MF_CFG_STR, "127.0.0.1", 1, 255, "Redis host (session cache)"},
-    {"REDIS_PORT", MF_CFG_INT, "6379", 1, 65535, "Redis port"},
-    {"REDIS_PASSWORD", MF_CFG_SECRET, "", 0, 0, "Redis password (empty = none)"},
     {"DB_HOST", MF_CFG_STR, "127.0.0.1", 1, 255, "PostgreSQL host"},
     {"DB_PORT", MF_CFG_INT, "5432", 1, 65535, "PostgreSQL port"},
     {"DB_NAME", MF_CFG_STR, "auth", 1, 63, "PostgreSQL database"},

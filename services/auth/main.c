@@ -16,6 +16,7 @@
 #include "micro/error.h"
 #include "micro/http.h"
 #include "micro/log.h"
+#include "micro/service.h"
 #include "migrate.h"
 #include "nats_endpoints.h"
 #include "password.h"
@@ -40,17 +41,12 @@ static auth_db *open_db(const mf_config *cfg)
 
 static mf_cache *open_cache(const mf_config *cfg)
 {
-    return mf_cache_new(mf_config_str(cfg, "REDIS_HOST"), (int)mf_config_int(cfg, "REDIS_PORT"),
-                        mf_config_str(cfg, "REDIS_PASSWORD"), CACHE_TIMEOUT_MS,
-                        (int)mf_config_int(cfg, "HTTP_THREADS"));
+    return mf_service_cache(cfg, CACHE_TIMEOUT_MS, (int)mf_config_int(cfg, "HTTP_THREADS"));
 }
 
 static mf_nats *open_nats(const mf_config *cfg)
 {
-    const char *user = mf_config_str(cfg, "NATS_USER");
-    const char *pass = mf_config_str(cfg, "NATS_PASSWORD");
-    mf_nats *n = mf_nats_connect(mf_config_str(cfg, "NATS_URL"), "auth-service",
-                                 *user ? user : NULL, *pass ? pass : NULL, NATS_CONNECT_TIMEOUT_MS);
+    mf_nats *n = mf_service_nats(cfg, "auth-service", NATS_CONNECT_TIMEOUT_MS);
     /* NATS being down is not fatal: the handle reconnects, health reports it, and the stream
      * is created on the first publish. */
     if (n && auth_events_init(n) != 0)
@@ -86,17 +82,10 @@ static int serve(auth_ctx *ctx)
         mf_log_error(NULL, "cannot subscribe the NATS endpoints");
         return 1;
     }
-    mf_server_opts so = {
-        .service = "auth-service",
-        .host = mf_config_str(cfg, "HOST"),
-        .port = (int)mf_config_int(cfg, "PORT"),
-        .threads = (int)mf_config_int(cfg, "HTTP_THREADS"),
-        .max_body = (size_t)mf_config_int(cfg, "HTTP_MAX_BODY"),
-        .conn_timeout_s = (int)mf_config_int(cfg, "HTTP_CONN_TIMEOUT_S"),
-        .request_timeout_ms = (int)mf_config_int(cfg, "HTTP_REQUEST_TIMEOUT_MS"),
-        .guard = auth_guard,
-        .app = ctx,
-    };
+    mf_server_opts so;
+    mf_service_server_opts(cfg, "auth-service", &so);
+    so.guard = auth_guard;
+    so.app = ctx;
     mf_server *srv = mf_server_new(&so);
     if (!srv || mf_server_mount(srv, auth_routes, auth_routes_count) != 0) {
         mf_server_free(srv);
@@ -126,13 +115,7 @@ int main(int argc, char **argv)
                " disable-apikey KEY |\n              create-admin --email E --password P"
                " --name N]\nWithout a command it serves HTTP and NATS.\n\n");
     mf_config *cfg = auth_config_load(argc, argv);
-    int level = mf_log_level_parse(mf_config_str(cfg, "LOG_LEVEL"));
-    if (level < 0) {
-        fprintf(stderr, "auth-service: LOG_LEVEL must be debug, info, warn or error\n");
-        mf_config_free(cfg);
-        return 2;
-    }
-    mf_log_init("auth-service", (mf_log_level)level);
+    mf_service_log_init(cfg, "auth-service");
     auth_ctx ctx;
     auth_ctx_init(&ctx, cfg);
     ctx.db = open_db(cfg);
