@@ -23,7 +23,8 @@ int th_stop(pid_t pid, int timeout_ms);
 /* Polls until 127.0.0.1:port accepts a connection. 0, or -1 after timeout_ms. */
 int th_wait_port(int port, int timeout_ms);
 typedef bool (*th_cond_fn)(void *ctx);
-/* Calls cond(ctx) every 20 ms until it returns true or timeout_ms passed. Returns the last result. */
+/* Calls cond(ctx) every 20 ms until it returns true or timeout_ms passed. Returns the last result.
+ */
 bool th_poll(th_cond_fn cond, void *ctx, int timeout_ms);
 
 typedef struct {

@@ -22,6 +22,13 @@ void mf_cache_free(mf_cache *c);
 char *mf_cache_get(mf_cache *c, const char *key, size_t *len);
 /* 0 when stored, MF_ERR_UNAVAILABLE when Redis is down, MF_ERR_INVALID when ttl_s <= 0. */
 int mf_cache_set(mf_cache *c, const char *key, const char *value, size_t len, int ttl_s);
+/*
+ * GET of n keys in one round trip (Redis MGET, which reads them all at one instant).
+ * values[i] receives each value (heap, caller frees) or NULL when the key is missing or not a
+ * string; lens[i] its length (lens may be NULL). 0, or MF_ERR_UNAVAILABLE when Redis is down
+ * or failed (then every values[i] is NULL), MF_ERR_INVALID on bad arguments.
+ */
+int mf_cache_mget(mf_cache *c, const char *const *keys, size_t n, char **values, size_t *lens);
 /* Deletes the keys. 0, or MF_ERR_UNAVAILABLE when Redis is down (the caller may ignore it:
  * entries expire by TTL). */
 int mf_cache_del(mf_cache *c, const char *const *keys, size_t n);

@@ -25,7 +25,8 @@ typedef struct {
     const char *name;
     mf_cfg_type type;
     const char *def; /* NULL = required (an empty value counts as missing) */
-    long min, max;   /* INT bounds (min = max = 0: unbounded); for STR/SECRET, length bounds when max > 0 */
+    long min,
+        max; /* INT bounds (min = max = 0: unbounded); for STR/SECRET, length bounds when max > 0 */
     const char *help;
 } mf_cfg_opt;
 

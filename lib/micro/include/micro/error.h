@@ -10,14 +10,14 @@
 
 enum {
     MF_OK = 0,
-    MF_ERR = -1,              /* unexpected failure: 500 */
-    MF_ERR_NOT_FOUND = -2,    /* 404 */
-    MF_ERR_CONFLICT = -3,     /* unique constraint / duplicate: 400 */
-    MF_ERR_TIMEOUT = -4,      /* a peer did not answer in time: 503 */
-    MF_ERR_NO_RESPONDERS = -5,/* nobody serves a NATS subject: 503 */
-    MF_ERR_UNAVAILABLE = -6,  /* a dependency is down: 503 */
-    MF_ERR_INVALID = -7,      /* bad input: 400 */
-    MF_ERR_REMOTE = -8,       /* a NATS peer answered with an error envelope */
+    MF_ERR = -1,               /* unexpected failure: 500 */
+    MF_ERR_NOT_FOUND = -2,     /* 404 */
+    MF_ERR_CONFLICT = -3,      /* unique constraint / duplicate: 400 */
+    MF_ERR_TIMEOUT = -4,       /* a peer did not answer in time: 503 */
+    MF_ERR_NO_RESPONDERS = -5, /* nobody serves a NATS subject: 503 */
+    MF_ERR_UNAVAILABLE = -6,   /* a dependency is down: 503 */
+    MF_ERR_INVALID = -7,       /* bad input: 400 */
+    MF_ERR_REMOTE = -8,        /* a NATS peer answered with an error envelope */
 };
 
 /* Short lower-case name of an error code, for logs ("timeout"). Static string. */

@@ -31,15 +31,15 @@ typedef struct mf_server mf_server;
 typedef int (*mf_guard_fn)(mf_req *req, unsigned guard);
 
 typedef struct {
-    const char *service;     /* name in logs */
-    const char *host;        /* listen address, e.g. "127.0.0.1" or "0.0.0.0" */
-    int port;                /* 0 = pick a free port (see mf_server_port) */
-    int threads;             /* thread-pool size */
-    size_t max_body;         /* bytes; larger bodies get 413 */
-    int conn_timeout_s;      /* idle connection timeout */
-    int request_timeout_ms;  /* time allowed to receive a whole request body */
-    mf_guard_fn guard;       /* may be NULL when no route is guarded */
-    void *app;               /* service context, see mf_req_app */
+    const char *service;    /* name in logs */
+    const char *host;       /* listen address, e.g. "127.0.0.1" or "0.0.0.0" */
+    int port;               /* 0 = pick a free port (see mf_server_port) */
+    int threads;            /* thread-pool size */
+    size_t max_body;        /* bytes; larger bodies get 413 */
+    int conn_timeout_s;     /* idle connection timeout */
+    int request_timeout_ms; /* time allowed to receive a whole request body */
+    mf_guard_fn guard;      /* may be NULL when no route is guarded */
+    void *app;              /* service context, see mf_req_app */
 } mf_server_opts;
 
 /* NULL on bad options. Free with mf_server_free. */
@@ -98,6 +98,10 @@ char *mf_req_printf(mf_req *req, const char *fmt, ...) __attribute__((format(pri
 /* data is stolen (may be NULL). */
 void mf_respond(mf_req *req, int status, const char *message, json_t *data);
 void mf_respond_ok(mf_req *req, const char *message, json_t *data);
+/* 200 with data_json (len bytes, borrowed) spliced in as the envelope's data, unparsed: for
+ * JSON text the service produced itself (e.g. a cached answer). It must be one valid JSON
+ * value; nothing checks it. */
+void mf_respond_ok_raw(mf_req *req, const char *message, const char *data_json, size_t len);
 void mf_respond_error(mf_req *req, int status, const char *message);
 /* Maps an MF_ERR_* code to its status and message (the one place that does it): 503
  * "service unavailable" for TIMEOUT/NO_RESPONDERS/UNAVAILABLE, 404 for NOT_FOUND, 400 for

@@ -22,8 +22,8 @@ void mf_log(mf_log_level level, const char *request_id, json_t *fields, const ch
     __attribute__((format(printf, 4, 5)));
 
 #define mf_log_debug(rid, ...) mf_log(MF_LOG_DEBUG, rid, NULL, __VA_ARGS__)
-#define mf_log_info(rid, ...) mf_log(MF_LOG_INFO, rid, NULL, __VA_ARGS__)
-#define mf_log_warn(rid, ...) mf_log(MF_LOG_WARN, rid, NULL, __VA_ARGS__)
+#define mf_log_info(rid, ...)  mf_log(MF_LOG_INFO, rid, NULL, __VA_ARGS__)
+#define mf_log_warn(rid, ...)  mf_log(MF_LOG_WARN, rid, NULL, __VA_ARGS__)
 #define mf_log_error(rid, ...) mf_log(MF_LOG_ERROR, rid, NULL, __VA_ARGS__)
 
 #endif

@@ -19,8 +19,8 @@ typedef struct mf_nats mf_nats;
 /* Connects, waiting up to timeout_ms for the first connection. user/password may be NULL.
  * NULL only for an invalid URL or options: an unreachable server (or wrong credentials) still
  * gives a handle that keeps retrying, and mf_nats_ping reports it down. Free with mf_nats_free. */
-mf_nats *mf_nats_connect(const char *url, const char *name, const char *user,
-                         const char *password, int timeout_ms);
+mf_nats *mf_nats_connect(const char *url, const char *name, const char *user, const char *password,
+                         int timeout_ms);
 void mf_nats_free(mf_nats *n);
 /* Releases libnats' process-wide state; call once at exit after every mf_nats_free. */
 void mf_nats_shutdown(void);
@@ -45,8 +45,8 @@ int mf_nats_request(mf_nats *n, const char *subject, json_t *data, int timeout_m
  * for a data envelope, or non-zero and set *status and *errmsg (heap, freed by the caller)
  * for an error envelope.
  */
-typedef int (*mf_nats_handler_fn)(json_t *data, const char *request_id, void *ctx,
-                                  json_t **reply, int *status, char **errmsg);
+typedef int (*mf_nats_handler_fn)(json_t *data, const char *request_id, void *ctx, json_t **reply,
+                                  int *status, char **errmsg);
 
 /* Serves subject in queue group "q" with `workers` parallel subscriptions. 0 or MF_ERR. */
 int mf_nats_serve(mf_nats *n, const char *subject, mf_nats_handler_fn fn, void *ctx, int workers);
@@ -56,8 +56,7 @@ int mf_nats_publish(mf_nats *n, const char *subject, json_t *data, const char *r
 
 /* Creates the file-backed stream if missing (updating its subjects otherwise). While NATS is
  * unreachable the setup is queued, finished by a background thread, and 0 is returned. */
-int mf_js_stream_ensure(mf_nats *n, const char *stream, const char *const *subjects,
-                        int nsubjects);
+int mf_js_stream_ensure(mf_nats *n, const char *stream, const char *const *subjects, int nsubjects);
 /* Publishes data (borrowed) and waits for the stream's ack. 0, MF_ERR_TIMEOUT,
  * MF_ERR_UNAVAILABLE (not connected) or MF_ERR. */
 int mf_js_publish(mf_nats *n, const char *subject, json_t *data, const char *request_id,

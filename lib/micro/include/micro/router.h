@@ -17,7 +17,7 @@ typedef struct {
     const char *method;    /* "GET", "POST", "PUT", "DELETE", ... */
     const char *pattern;   /* "/profile/id/:id" */
     mf_handler_fn handler; /* must answer with one of the mf_respond* calls */
-    unsigned guard;        /* service-defined access flags given to the server's guard; 0 = public */
+    unsigned guard; /* service-defined access flags given to the server's guard; 0 = public */
 } mf_route;
 
 #define MF_ROUTER_MAX_PARAMS 8

@@ -17,7 +17,8 @@
 #include "micro/http.h"
 #include "micro/nats.h"
 
-/* clang-format off: one row per line reads as the table it is */
+/* One row per line reads as the table it is. */
+// clang-format off
 #define MF_SERVICE_CFG_ROWS(default_port)                                                          \
     {"HOST", MF_CFG_STR, "127.0.0.1", 1, 255, "listen address"},                                   \
     {"PORT", MF_CFG_INT, default_port, 0, 65535, "listen port (0 = any free port)"},               \
@@ -32,7 +33,7 @@
     {"REDIS_HOST", MF_CFG_STR, "127.0.0.1", 1, 255, "Redis host (this service's cache)"},          \
     {"REDIS_PORT", MF_CFG_INT, "6379", 1, 65535, "Redis port"},                                    \
     {"REDIS_PASSWORD", MF_CFG_SECRET, "", 0, 0, "Redis password (empty = none)"}
-/* clang-format on */
+// clang-format on
 
 /* Sets up logging from LOG_LEVEL for the named service. */
 void mf_service_log_init(const mf_config *cfg, const char *service);

@@ -23,7 +23,8 @@ void mf_strbuf_add(mf_strbuf *sb, const char *data, size_t n);
 void mf_strbuf_adds(mf_strbuf *sb, const char *s);
 void mf_strbuf_addch(mf_strbuf *sb, char c);
 void mf_strbuf_addf(mf_strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void mf_strbuf_vaddf(mf_strbuf *sb, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+void mf_strbuf_vaddf(mf_strbuf *sb, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /* Hands the buffer to the caller (who frees it) and leaves sb empty but initialised. */
 char *mf_strbuf_detach(mf_strbuf *sb, size_t *len);
 

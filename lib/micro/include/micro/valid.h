@@ -44,8 +44,8 @@ void mf_valid_fail(mf_valid *v, const char *fmt, ...) __attribute__((format(prin
  * value NULL means absent. min/max: code-point bounds, 0 = unchecked. A present-but-empty
  * optional string is validated like any other value. Returns true when it passed.
  */
-bool mf_valid_check_str(mf_valid *v, const char *name, const char *value, unsigned rules,
-                        int min, int max);
+bool mf_valid_check_str(mf_valid *v, const char *name, const char *value, unsigned rules, int min,
+                        int max);
 
 /*
  * Reads obj[key]: absent/null -> required check; not a string -> "%s must be a string".
