@@ -19,9 +19,12 @@
 #define BLOG_COLL_BLOGS   "blogs"
 #define BLOG_COLL_AUTHORS "authors"
 
-/* Cache lifetimes (API.md section 4). */
+/* Cache lifetimes (API.md section 4). Invalidation does not depend on them (see cache.c):
+ * they bound how long another replica that missed a lost invalidation can serve old data,
+ * hence the short one for lists, which change with every write to a listed blog. */
 #define BLOG_TTL_BLOG_S    600
 #define BLOG_TTL_SIMILAR_S 21600
+#define BLOG_TTL_LIST_S    300
 
 typedef struct {
     const mf_config *cfg;

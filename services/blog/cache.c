@@ -3,26 +3,39 @@
  *
  * Deleting keys alone is not enough for "a read after a successful write never returns stale
  * data": a read that fetched the old document from MongoDB just before the write may store
- * it in Redis just after the write deleted the key. So every key embeds a generation, and:
- *   - a reader reads the generation FIRST, then MongoDB, then stores under that generation;
+ * it in Redis just after the write deleted the key. So every value is stamped with the
+ * generation it was read under, and:
+ *   - a reader reads the generation FIRST (in the same MGET as the value: Redis answers both
+ *     at one instant), then MongoDB, then stores "<generation> <answer>";
  *   - a writer updates MongoDB, deletes the keys it knows about, then stores a NEW random
- *     generation, all before it answers.
- * A late store by a reader lands under a generation that is already retired: readers that
- * start after the write answered use the new one and miss. When the generation key is
- * missing (new or flushed Redis), the reader creates one but does not cache its own answer,
- * because its MongoDB read may predate a concurrent writer's bump.
+ *     generation for every scope the write changes, all before it answers.
+ * A late store by a reader carries a generation that is already retired: readers that start
+ * after the write answered see the new one, so the stamp does not match and they miss.
+ * Generations are random and never reused, so no later write can bring an old stamp back.
+ * When a generation is missing (new or flushed Redis, expired author key), the reader
+ * creates one but does not cache its own answer: its MongoDB read may predate a concurrent
+ * writer's bump that its own creation just overwrote.
  *
- * The same bump retires the similar lists of OTHER blogs, which embed the changed blog's
- * title and slug: that is the policy for them (no reverse index needed). The price is that
- * every public write empties the cache; writes are rare next to reads on a blog.
+ * The public bump also retires the similar lists of OTHER blogs, which embed the changed
+ * blog's title and slug, and the latest and by-tag lists: that is the policy for them (no
+ * reverse index needed). The price is that every public write empties the public cache;
+ * writes are rare next to reads on a blog. Editor and author lists have their own
+ * generations, so an author's draft edits do not empty the public cache, and one author's
+ * writes do not retire another author's lists.
  *
- * Redis down: get/begin fail fast and the service reads MongoDB; a bump that cannot be
- * stored marks the process dirty, and the next request that finds Redis again bumps the
- * generation before using the cache. (Another replica that did not see the failure relies
- * on the entries' TTL, at most 10 minutes, 6 hours for similar lists.)
+ * A write that fails in a way that may still have changed MongoDB (a timeout after the
+ * server applied it) moves every generation it could have concerned before the error is
+ * answered: the client does not know whether it happened, so neither may the cache.
+ *
+ * Redis down: lookups fail fast and the service reads MongoDB; a bump that cannot be stored
+ * marks the process dirty, and the next lookup that finds Redis again moves the public, the
+ * editor and the all-authors generation (every author stamp includes the latter, since the
+ * lost bump may have been any author's) before using the cache. (Another replica that did
+ * not see the failure relies on the entries' TTL: BLOG_TTL_* in blog.h.)
  */
 #include "cache.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,94 +43,189 @@
 #include "micro/clock.h"
 #include "micro/log.h"
 
-char *blog_cache_key(const char *gen, const char *kind, const char *value)
+char *blog_cache_key(const char *kind, const char *value)
 {
-    return mf_asprintf("blog:%s:%s:%s", gen, kind, value);
+    return mf_asprintf("blog:%s:%s", kind, value);
 }
 
-/* Stores a new random generation; true when Redis took it. */
-static bool bump(blog_ctx *ctx)
+/* Stores a new random generation under key; true when Redis took it. */
+static bool bump(blog_ctx *ctx, const char *key, int ttl_s)
 {
     char gen[BLOG_CACHE_GEN_LEN];
     if (mf_random_hex(16, gen, sizeof gen) != 0)
         return false;
-    return mf_cache_set(ctx->cache, BLOG_CACHE_GEN_KEY, gen, strlen(gen), BLOG_CACHE_GEN_TTL_S) ==
-           0;
+    return mf_cache_set(ctx->cache, key, gen, strlen(gen), ttl_s) == 0;
 }
 
-bool blog_cache_begin(blog_ctx *ctx, char gen[BLOG_CACHE_GEN_LEN])
+/* After a lost invalidation: every generation a lost bump could have concerned. */
+static bool recover(blog_ctx *ctx)
 {
-    gen[0] = '\0';
-    if (atomic_load(&ctx->cache_dirty)) {
-        if (!bump(ctx))
+    return bump(ctx, BLOG_CACHE_GEN_KEY, BLOG_CACHE_GEN_TTL_S) &&
+           bump(ctx, BLOG_CACHE_EDITOR_GEN_KEY, BLOG_CACHE_GEN_TTL_S) &&
+           bump(ctx, BLOG_CACHE_AUTHORS_GEN_KEY, BLOG_CACHE_GEN_TTL_S);
+}
+
+/* What bump writes: 1 to 32 lower-case hex digits (so '.' and ' ' can delimit stamps). */
+static bool gen_ok(const char *v, size_t len)
+{
+    if (!v || len == 0 || len >= BLOG_CACHE_GEN_LEN)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (!((v[i] >= '0' && v[i] <= '9') || (v[i] >= 'a' && v[i] <= 'f')))
             return false;
-        atomic_store(&ctx->cache_dirty, false);
-        return false;
-    }
-    size_t len = 0;
-    char *v = mf_cache_get(ctx->cache, BLOG_CACHE_GEN_KEY, &len);
-    if (!v) {
-        bump(ctx);
-        return false;
-    }
-    bool ok = len > 0 && len < BLOG_CACHE_GEN_LEN && strlen(v) == len;
-    if (ok)
-        memcpy(gen, v, len + 1);
-    free(v);
-    return ok;
+    return true;
 }
 
-json_t *blog_cache_get(blog_ctx *ctx, const char *key)
+char *blog_cache_stamp_value(const char *stamp, const char *json, size_t json_len, size_t *len)
 {
-    size_t len = 0;
-    char *v = mf_cache_get(ctx->cache, key, &len);
-    if (!v)
+    size_t slen = strlen(stamp);
+    char *out = mf_malloc(slen + 1 + json_len + 1);
+    memcpy(out, stamp, slen);
+    out[slen] = ' ';
+    memcpy(out + slen + 1, json, json_len);
+    out[slen + 1 + json_len] = '\0';
+    *len = slen + 1 + json_len;
+    return out;
+}
+
+const char *blog_cache_stamped_json(const char *value, size_t len, const char *stamp,
+                                    size_t *json_len)
+{
+    size_t slen = strlen(stamp);
+    if (!value || slen == 0 || len <= slen + 1 || memcmp(value, stamp, slen) != 0 ||
+        value[slen] != ' ')
         return NULL;
-    json_t *j = json_loadb(v, len, 0, NULL);
-    free(v);
-    return j;
+    *json_len = len - slen - 1;
+    return value + slen + 1;
 }
 
-void blog_cache_put(blog_ctx *ctx, const char *key, const json_t *data, int ttl_s)
+char *blog_cache_lookup(blog_ctx *ctx, blog_cache_scope scope, const char *author, char *key,
+                        blog_cache_slot *slot, size_t *len)
 {
-    char *s = json_dumps(data, JSON_COMPACT);
+    slot->key = NULL;
+    slot->stamp[0] = '\0';
+    *len = 0;
+    if (!key)
+        return NULL;
+    if (atomic_load(&ctx->cache_dirty)) {
+        if (recover(ctx))
+            atomic_store(&ctx->cache_dirty, false);
+        free(key);
+        return NULL;
+    }
+    const char *keys[3];
+    int ttls[2];
+    size_t ngen = 0;
+    char *author_key = NULL;
+    switch (scope) {
+    case BLOG_SCOPE_PUBLIC:
+        keys[ngen] = BLOG_CACHE_GEN_KEY;
+        ttls[ngen++] = BLOG_CACHE_GEN_TTL_S;
+        break;
+    case BLOG_SCOPE_EDITOR:
+        keys[ngen] = BLOG_CACHE_EDITOR_GEN_KEY;
+        ttls[ngen++] = BLOG_CACHE_GEN_TTL_S;
+        break;
+    case BLOG_SCOPE_AUTHOR:
+        if (!author) {
+            free(key);
+            return NULL;
+        }
+        author_key = mf_asprintf(BLOG_CACHE_AUTHOR_GEN_FMT, author);
+        keys[ngen] = BLOG_CACHE_AUTHORS_GEN_KEY;
+        ttls[ngen++] = BLOG_CACHE_GEN_TTL_S;
+        keys[ngen] = author_key;
+        ttls[ngen++] = BLOG_CACHE_AUTHOR_GEN_TTL_S;
+        break;
+    }
+    keys[ngen] = key;
+    char *vals[3];
+    size_t lens[3];
+    char *out = NULL;
+    if (mf_cache_mget(ctx->cache, keys, ngen + 1, vals, lens) != 0)
+        goto done; /* Redis down: MongoDB answers, nothing is stored */
+    bool usable = true;
+    size_t off = 0;
+    for (size_t i = 0; i < ngen; i++) {
+        if (!gen_ok(vals[i], lens[i])) {
+            bump(ctx, keys[i], ttls[i]);
+            usable = false;
+            continue;
+        }
+        off += (size_t)snprintf(slot->stamp + off, sizeof slot->stamp - off, "%s%s",
+                                i > 0 ? "." : "", vals[i]);
+    }
+    if (usable) {
+        size_t jlen = 0;
+        const char *json = blog_cache_stamped_json(vals[ngen], lens[ngen], slot->stamp, &jlen);
+        if (json) {
+            out = vals[ngen];
+            memmove(out, json, jlen);
+            out[jlen] = '\0';
+            *len = jlen;
+            vals[ngen] = NULL;
+        } else {
+            slot->key = key;
+            key = NULL;
+        }
+    }
+    for (size_t i = 0; i <= ngen; i++)
+        free(vals[i]);
+done:
+    if (!slot->key)
+        slot->stamp[0] = '\0';
+    free(author_key);
+    free(key);
+    return out;
+}
+
+void blog_cache_fill(blog_ctx *ctx, const blog_cache_slot *slot, const json_t *data, int ttl_s)
+{
+    if (!slot->key || !data)
+        return;
+    char *s = json_dumps(data, JSON_COMPACT | JSON_PRESERVE_ORDER);
     if (!s)
         return;
-    mf_cache_set(ctx->cache, key, s, strlen(s), ttl_s);
-    free(s);
-}
-
-/* Deletes the id, slug and similar keys of some blogs under the current generation (kept
- * although the bump below retires them, so Redis frees the memory right away). */
-static void delete_keys(blog_ctx *ctx, const char *const *ids, const char *const *slugs,
-                        size_t nslugs, size_t nids)
-{
     size_t len = 0;
-    char *gen = mf_cache_get(ctx->cache, BLOG_CACHE_GEN_KEY, &len);
-    if (!gen)
-        return;
-    size_t n = 0, cap = 2 * nids + nslugs;
-    char **keys = mf_calloc(cap ? cap : 1, sizeof *keys);
-    for (size_t i = 0; i < nids; i++) {
-        keys[n++] = blog_cache_key(gen, "id", ids[i]);
-        keys[n++] = blog_cache_key(gen, "similar", ids[i]);
-    }
-    for (size_t i = 0; i < nslugs; i++)
-        keys[n++] = blog_cache_key(gen, "slug", slugs[i]);
-    if (n > 0)
-        mf_cache_del(ctx->cache, (const char *const *)keys, n);
-    for (size_t i = 0; i < n; i++)
-        free(keys[i]);
-    free(keys);
-    free(gen);
+    char *v = blog_cache_stamp_value(slot->stamp, s, strlen(s), &len);
+    free(s);
+    mf_cache_set(ctx->cache, slot->key, v, len, ttl_s);
+    free(v);
 }
 
-static void finish(blog_ctx *ctx)
+void blog_cache_slot_release(blog_cache_slot *slot)
 {
-    if (!bump(ctx)) {
+    free(slot->key);
+    slot->key = NULL;
+}
+
+static void finish(blog_ctx *ctx, const char *gen_key, int ttl_s)
+{
+    if (!bump(ctx, gen_key, ttl_s)) {
         atomic_store(&ctx->cache_dirty, true);
         mf_log_warn(NULL, "cache invalidation deferred: redis unavailable");
     }
+}
+
+/* Deletes the id, slug and similar keys of some blogs (although the bump that follows
+ * retires them, so Redis frees the memory right away). */
+static void delete_keys(blog_ctx *ctx, const char *const *ids, size_t nids,
+                        const char *const *slugs, size_t nslugs)
+{
+    size_t n = 0, cap = 2 * nids + nslugs;
+    if (cap == 0)
+        return;
+    char **keys = mf_calloc(cap, sizeof *keys);
+    for (size_t i = 0; i < nids; i++) {
+        keys[n++] = blog_cache_key("id", ids[i]);
+        keys[n++] = blog_cache_key("similar", ids[i]);
+    }
+    for (size_t i = 0; i < nslugs; i++)
+        keys[n++] = blog_cache_key("slug", slugs[i]);
+    mf_cache_del(ctx->cache, (const char *const *)keys, n);
+    for (size_t i = 0; i < n; i++)
+        free(keys[i]);
+    free(keys);
 }
 
 void blog_cache_invalidate(blog_ctx *ctx, const char *id, const char *old_slug,
@@ -129,8 +237,8 @@ void blog_cache_invalidate(blog_ctx *ctx, const char *id, const char *old_slug,
         slugs[ns++] = old_slug;
     if (new_slug && (!old_slug || strcmp(old_slug, new_slug) != 0))
         slugs[ns++] = new_slug;
-    delete_keys(ctx, &id, slugs, ns, 1);
-    finish(ctx);
+    delete_keys(ctx, &id, id ? 1 : 0, slugs, ns);
+    finish(ctx, BLOG_CACHE_GEN_KEY, BLOG_CACHE_GEN_TTL_S);
 }
 
 void blog_cache_invalidate_many(blog_ctx *ctx, const json_t *recs)
@@ -149,8 +257,36 @@ void blog_cache_invalidate_many(blog_ctx *ctx, const json_t *recs)
         if (slug)
             slugs[ns++] = slug;
     }
-    delete_keys(ctx, ids, slugs, ns, ni);
+    delete_keys(ctx, ids, ni, slugs, ns);
     free(ids);
     free(slugs);
-    finish(ctx);
+    finish(ctx, BLOG_CACHE_GEN_KEY, BLOG_CACHE_GEN_TTL_S);
+}
+
+void blog_cache_touch_editor(blog_ctx *ctx)
+{
+    finish(ctx, BLOG_CACHE_EDITOR_GEN_KEY, BLOG_CACHE_GEN_TTL_S);
+}
+
+void blog_cache_touch_author(blog_ctx *ctx, const char *author)
+{
+    if (!author) {
+        /* cannot happen on a guarded route; if it did, retire every author's lists */
+        finish(ctx, BLOG_CACHE_AUTHORS_GEN_KEY, BLOG_CACHE_GEN_TTL_S);
+        return;
+    }
+    char *key = mf_asprintf(BLOG_CACHE_AUTHOR_GEN_FMT, author);
+    finish(ctx, key, BLOG_CACHE_AUTHOR_GEN_TTL_S);
+    free(key);
+}
+
+void blog_cache_write_unsure(blog_ctx *ctx, bool public_too, const char *author)
+{
+    if (public_too)
+        finish(ctx, BLOG_CACHE_GEN_KEY, BLOG_CACHE_GEN_TTL_S);
+    blog_cache_touch_editor(ctx);
+    if (author)
+        blog_cache_touch_author(ctx, author);
+    else
+        finish(ctx, BLOG_CACHE_AUTHORS_GEN_KEY, BLOG_CACHE_GEN_TTL_S);
 }

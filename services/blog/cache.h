@@ -1,51 +1,98 @@
 /*
- * What blog-service keeps in its Redis: public answers (PublicBlog by id and by slug, for
- * BLOG_TTL_BLOG_S; similar lists for BLOG_TTL_SIMILAR_S), and how writes make them go away.
+ * What blog-service keeps in its Redis, and how writes make it go away:
+ *   public answers   PublicBlog by id and by slug (BLOG_TTL_BLOG_S), similar lists
+ *                    (BLOG_TTL_SIMILAR_S), the latest and by-tag lists (BLOG_TTL_LIST_S);
+ *   editor lists     submitted and published blogs of every author (BLOG_TTL_LIST_S);
+ *   author lists     one author's drafts, submitted and published blogs (BLOG_TTL_LIST_S).
  *
- * Every key embeds a cache generation ("blog:<gen>:id:<id>"). A write that changes a public
- * answer deletes the affected keys and then moves to a new generation, which retires every
- * other entry too (similar lists of other blogs that show the changed blog). See cache.c for
- * why this also closes the read/write race. Redis down: blog_cache_begin says "do not cache"
- * and everything is read from MongoDB.
+ * Each of these scopes has a generation (a random token in Redis), and every cached value is
+ * stamped with the generation it was read under: "<stamp> <json>". A lookup reads the
+ * generation and the value in one MGET; a value whose stamp differs is a miss. A write moves
+ * the generations of every scope it changes to new tokens before it answers, which retires
+ * all values of those scopes at once. See cache.c for why this also closes the read/write
+ * race. Redis down: every lookup misses, nothing is stored, everything is read from MongoDB.
  */
 #ifndef BLOG_CACHE_H
 #define BLOG_CACHE_H
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "micro/banned.h"
 
 #include "blog.h"
 
-#define BLOG_CACHE_GEN_KEY "blog:gen"
-#define BLOG_CACHE_GEN_LEN 33 /* 32 hex characters + NUL */
-/* Longer than any entry's TTL, so a generation outlives what was cached under it. */
+#define BLOG_CACHE_GEN_KEY         "blog:gen"        /* public answers */
+#define BLOG_CACHE_EDITOR_GEN_KEY  "blog:gen:editor" /* editor lists */
+#define BLOG_CACHE_AUTHORS_GEN_KEY "blog:gen:authors"
+#define BLOG_CACHE_AUTHOR_GEN_FMT  "blog:gen:author:%s"
+#define BLOG_CACHE_GEN_LEN         33 /* 32 hex characters + NUL */
+/* Longest stamp: two generations joined by '.' (author lists), + NUL. */
+#define BLOG_CACHE_STAMP_LEN (2 * BLOG_CACHE_GEN_LEN)
+/* The shared generations outlive any entry (a missing one makes a round of misses). */
 #define BLOG_CACHE_GEN_TTL_S (30 * 24 * 3600)
+/* One key per author who reads their lists: short-lived, so Redis does not collect them. */
+#define BLOG_CACHE_AUTHOR_GEN_TTL_S (24 * 3600)
 
-/* "blog:<gen>:<kind>:<value>" (kind: "id", "slug", "similar"). Caller frees. */
-char *blog_cache_key(const char *gen, const char *kind, const char *value);
+typedef enum {
+    /* everything anonymous readers see: blog:gen */
+    BLOG_SCOPE_PUBLIC,
+    /* the editor lists: blog:gen:editor */
+    BLOG_SCOPE_EDITOR,
+    /* one author's own lists: blog:gen:authors (retires every author's lists after a lost
+     * invalidation, see cache.c) and blog:gen:author:<id> */
+    BLOG_SCOPE_AUTHOR,
+} blog_cache_scope;
+
+/* Key of a cached value, "blog:<kind>:<value>" (kinds: "id", "slug", "similar", "latest",
+ * "tag", "editor", "author"; value may hold ':'). Caller frees. */
+char *blog_cache_key(const char *kind, const char *value);
+
+/* What a lookup learnt: where and under which stamp a miss may be stored. */
+typedef struct {
+    char *key; /* NULL: do not store this answer */
+    char stamp[BLOG_CACHE_STAMP_LEN];
+} blog_cache_slot;
 
 /*
- * Reads the current generation into gen. Returns false when this request must not use the
- * cache (Redis down, no generation yet: one is created for the next requests).
- * Must be called BEFORE reading MongoDB for an answer that will be cached.
+ * One round trip: the generation(s) of scope (author: the author's user id, else NULL) and
+ * the value under key (taken over by slot). A hit returns the cached JSON text (heap, caller
+ * frees; *len its length). A miss returns NULL and fills slot: blog_cache_fill then stores
+ * the answer read from MongoDB AFTER this call, under the generation this call saw.
+ * Release slot with blog_cache_slot_release either way.
  */
-bool blog_cache_begin(blog_ctx *ctx, char gen[BLOG_CACHE_GEN_LEN]);
+char *blog_cache_lookup(blog_ctx *ctx, blog_cache_scope scope, const char *author, char *key,
+                        blog_cache_slot *slot, size_t *len);
+/* Stores data (borrowed) for the slot of a miss; failures are ignored (it is only a cache). */
+void blog_cache_fill(blog_ctx *ctx, const blog_cache_slot *slot, const json_t *data, int ttl_s);
+void blog_cache_slot_release(blog_cache_slot *slot);
 
-/* Cached JSON value or NULL (miss, Redis down, garbage). Caller decrefs. */
-json_t *blog_cache_get(blog_ctx *ctx, const char *key);
-/* Stores data (borrowed) as JSON; failures are ignored (it is only a cache). */
-void blog_cache_put(blog_ctx *ctx, const char *key, const json_t *data, int ttl_s);
+/* The stamped form of a value, "<stamp> <json>" (heap, caller frees; *len its length), and
+ * the reverse: the JSON text of value when its stamp is stamp, else NULL (points into
+ * value). Pure functions, exposed for the unit tests. */
+char *blog_cache_stamp_value(const char *stamp, const char *json, size_t json_len, size_t *len);
+const char *blog_cache_stamped_json(const char *value, size_t len, const char *stamp,
+                                    size_t *json_len);
 
 /*
+ * Writes, each called after MongoDB accepted the write and before it is answered (a failed
+ * write that may have been applied anyway calls blog_cache_write_unsure).
  * A public answer about blog id changed: deletes its id key, both slug keys (old_slug and
- * new_slug may be NULL or equal) and its similar list, then bumps the generation. Called
- * before the write is answered.
+ * new_slug may be NULL or equal) and its similar list, then moves the public generation.
  */
 void blog_cache_invalidate(blog_ctx *ctx, const char *id, const char *old_slug,
                            const char *new_slug);
-/* Same for several blogs (records with _id and slug), one generation bump. */
+/* Same for several blogs (records with _id and slug), one generation move. */
 void blog_cache_invalidate_many(blog_ctx *ctx, const json_t *recs);
+/* The editor lists changed (a submitted or published blog was written). */
+void blog_cache_touch_editor(blog_ctx *ctx);
+/* Author author's own lists changed (any write to one of their blogs). */
+void blog_cache_touch_author(blog_ctx *ctx, const char *author);
+/* A write failed in a way that may still have changed MongoDB (a timeout after the server
+ * applied it, a failed re-read): what it could have changed is retired without knowing what
+ * it was. public: the blog may have been published; author: whose blog (NULL: unknown, every
+ * author's lists are retired). */
+void blog_cache_write_unsure(blog_ctx *ctx, bool public_too, const char *author);
 
 #endif

@@ -8,6 +8,18 @@
 
 #include "micro/banned.h"
 #include "micro/http.h"
+#include "micro/valid.h"
+
+#include "cache.h"
+#include "store_list.h"
+
+/* handlers_list.c: the one list handler (page/limit checked after what v holds, cached per
+ * scope); what names the list in logs. */
+void blog_list_respond(mf_req *req, blog_list_kind kind, const char *arg, mf_valid *v,
+                       const char *what);
+/* Cache key of a list page and the scope whose generation retires it. Caller frees. */
+char *blog_list_cache_key(blog_list_kind kind, const char *arg, long page, long limit,
+                          blog_cache_scope *scope);
 
 /* handlers_public.c */
 void blog_h_public_by_id(mf_req *req);

@@ -17,6 +17,12 @@ static bool rec_published(const json_t *rec)
     return json_is_true(json_object_get(rec, "published"));
 }
 
+/* What the editor lists show: submitted and published blogs. */
+static bool rec_on_editor_lists(const json_t *rec)
+{
+    return rec_published(rec) || json_is_true(json_object_get(rec, "submitted"));
+}
+
 static const char *rec_slug(const json_t *rec)
 {
     return json_string_value(json_object_get(rec, "slug"));
@@ -44,10 +50,14 @@ void blog_h_author_create(mf_req *req)
         int rc = blog_store_create(ctx->mongo, &in, blog_req_user(req), mf_now_ms(), &rec);
         if (rc == MF_ERR_CONFLICT)
             respond_slug_taken(req, in.slug);
-        else if (rc != 0)
+        else if (rc != 0) {
+            /* the insert may have happened (a timeout after the server applied it) */
+            blog_cache_touch_author(ctx, blog_req_user_id(req));
             blog_respond_store_err(req, rc, "create");
-        else
+        } else {
+            blog_cache_touch_author(ctx, blog_req_user_id(req)); /* a new draft */
             mf_respond_ok(req, "blog created successfully", blog_dto_private(rec));
+        }
         json_decref(rec);
     }
     blog_input_release(&in);
@@ -65,11 +75,15 @@ static void update_valid(mf_req *req, const blog_input *in)
     } else if (rc == MF_ERR_CONFLICT) {
         respond_slug_taken(req, in->slug);
     } else if (rc != 0) {
+        blog_cache_write_unsure(ctx, true, blog_req_user_id(req));
         blog_respond_store_err(req, rc, "update");
     } else {
         /* drafts are not public: only a published blog's answers change */
         if (rec_published(before))
             blog_cache_invalidate(ctx, in->id, rec_slug(before), rec_slug(after));
+        if (rec_on_editor_lists(before))
+            blog_cache_touch_editor(ctx);
+        blog_cache_touch_author(ctx, blog_req_user_id(req));
         mf_respond_ok(req, "blog updated successfully", blog_dto_private(after));
     }
     json_decref(before);
@@ -120,10 +134,14 @@ void blog_h_author_delete(mf_req *req)
     if (rc == MF_ERR_NOT_FOUND) {
         mf_respond_error(req, 404, "blog not found");
     } else if (rc != 0) {
+        blog_cache_write_unsure(ctx, true, blog_req_user_id(req));
         blog_respond_store_err(req, rc, "delete");
     } else {
         if (rec_published(before))
             blog_cache_invalidate(ctx, id, rec_slug(before), NULL);
+        if (rec_on_editor_lists(before))
+            blog_cache_touch_editor(ctx);
+        blog_cache_touch_author(ctx, blog_req_user_id(req));
         mf_respond_ok(req, "blog deleted successfully", NULL);
     }
     json_decref(before);
@@ -145,11 +163,16 @@ static void submission(mf_req *req, bool submit)
                          mf_req_printf(req, "blog for _id %s is %s", id,
                                        why == BLOG_WHY_ALREADY_SUBMITTED ? "already submitted"
                                                                          : "not submitted"));
-    else if (rc != 0)
+    else if (rc != 0) {
+        blog_cache_write_unsure(ctx, false, blog_req_user_id(req));
         blog_respond_store_err(req, rc, "submission");
-    else
+    } else {
+        /* public answers do not show the submitted flag: only the lists change */
+        blog_cache_touch_editor(ctx);
+        blog_cache_touch_author(ctx, blog_req_user_id(req));
         mf_respond_ok(req, submit ? "blog submitted successfully" : "blog withdrawn successfully",
                       NULL);
+    }
 }
 
 void blog_h_author_submit(mf_req *req)
@@ -162,20 +185,12 @@ void blog_h_author_withdraw(mf_req *req)
     submission(req, false);
 }
 
+/* The list is scoped to the authenticated author, in the query and in the cache key. */
 static void own_list(mf_req *req, blog_list_kind kind)
 {
     mf_valid v;
     mf_valid_init(&v);
-    long page = 0, limit = 0;
-    if (blog_query_page(req, &v, &page, &limit)) {
-        blog_ctx *ctx = mf_req_app(req);
-        json_t *recs = NULL;
-        int rc = blog_store_list(ctx->mongo, kind, blog_req_user_id(req), page, limit, &recs);
-        if (rc != 0)
-            blog_respond_store_err(req, rc, "author list");
-        else
-            blog_respond_items(req, recs);
-    }
+    blog_list_respond(req, kind, blog_req_user_id(req), &v, "author list");
     mf_valid_release(&v);
 }
 

@@ -61,10 +61,18 @@ static void publication(mf_req *req, bool publish)
     } else if (rc == MF_ERR_INVALID) {
         mf_respond_error(req, 400, mf_req_printf(req, "blog for _id %s %s", id, why_text(why)));
     } else if (rc != 0) {
+        /* the update may have been applied; before (and so the author) may be unknown */
+        blog_cache_write_unsure(
+            ctx, true,
+            json_string_value(json_object_get(json_object_get(before, "author"), "_id")));
         blog_respond_store_err(req, rc, publish ? "publish" : "unpublish");
     } else {
         /* visible <-> invisible, and the similar lists of other blogs change too */
         blog_cache_invalidate(ctx, id, json_string_value(json_object_get(before, "slug")), NULL);
+        blog_cache_touch_editor(ctx);
+        /* the author's own lists move the blog between submitted, published and drafts */
+        blog_cache_touch_author(
+            ctx, json_string_value(json_object_get(json_object_get(before, "author"), "_id")));
         mf_respond_ok(
             req, publish ? "blog published successfully" : "blog unpublished successfully", NULL);
     }
@@ -85,16 +93,7 @@ static void editor_list(mf_req *req, blog_list_kind kind)
 {
     mf_valid v;
     mf_valid_init(&v);
-    long page = 0, limit = 0;
-    if (blog_query_page(req, &v, &page, &limit)) {
-        blog_ctx *ctx = mf_req_app(req);
-        json_t *recs = NULL;
-        int rc = blog_store_list(ctx->mongo, kind, NULL, page, limit, &recs);
-        if (rc != 0)
-            blog_respond_store_err(req, rc, "editor list");
-        else
-            blog_respond_items(req, recs);
-    }
+    blog_list_respond(req, kind, NULL, &v, "editor list");
     mf_valid_release(&v);
 }
 

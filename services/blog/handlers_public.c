@@ -18,20 +18,11 @@
 /* Cached PublicBlog by id or by slug. */
 static void public_blog(mf_req *req, bool by_id, const char *value)
 {
-    const char *kind = by_id ? "id" : "slug";
     blog_ctx *ctx = mf_req_app(req);
-    char gen[BLOG_CACHE_GEN_LEN];
-    char *key = NULL;
-    if (blog_cache_begin(ctx, gen)) {
-        key = blog_cache_key(gen, kind, value);
-        json_t *hit = blog_cache_get(ctx, key);
-        if (json_is_object(hit)) {
-            free(key);
-            mf_respond_ok(req, "success", hit);
-            return;
-        }
-        json_decref(hit);
-    }
+    blog_cache_slot slot;
+    if (blog_respond_cached(req, BLOG_SCOPE_PUBLIC, NULL,
+                            blog_cache_key(by_id ? "id" : "slug", value), &slot))
+        return;
     json_t *rec = NULL;
     int rc = by_id ? blog_store_public_by_id(ctx->mongo, value, &rec)
                    : blog_store_public_by_slug(ctx->mongo, value, &rec);
@@ -41,12 +32,11 @@ static void public_blog(mf_req *req, bool by_id, const char *value)
         blog_respond_store_err(req, rc, "public blog");
     } else {
         json_t *data = blog_dto_public(rec);
-        if (key)
-            blog_cache_put(ctx, key, data, BLOG_TTL_BLOG_S);
+        blog_cache_fill(ctx, &slot, data, BLOG_TTL_BLOG_S);
         mf_respond_ok(req, "success", data);
     }
     json_decref(rec);
-    free(key);
+    blog_cache_slot_release(&slot);
 }
 
 void blog_h_public_by_id(mf_req *req)
@@ -70,25 +60,11 @@ void blog_h_public_by_slug(mf_req *req)
     free(slug);
 }
 
-static void list(mf_req *req, blog_list_kind kind, const char *arg, mf_valid *v)
-{
-    long page = 0, limit = 0;
-    if (!blog_query_page(req, v, &page, &limit))
-        return;
-    blog_ctx *ctx = mf_req_app(req);
-    json_t *recs = NULL;
-    int rc = blog_store_list(ctx->mongo, kind, arg, page, limit, &recs);
-    if (rc != 0)
-        blog_respond_store_err(req, rc, "list");
-    else
-        blog_respond_items(req, recs);
-}
-
 void blog_h_list_latest(mf_req *req)
 {
     mf_valid v;
     mf_valid_init(&v);
-    list(req, BLOG_LIST_LATEST, NULL, &v);
+    blog_list_respond(req, BLOG_LIST_LATEST, NULL, &v, "latest list");
     mf_valid_release(&v);
 }
 
@@ -98,7 +74,7 @@ void blog_h_list_tag(mf_req *req)
     mf_valid v;
     mf_valid_init(&v);
     mf_valid_check_str(&v, "tag", tag, MF_V_REQUIRED | MF_V_UPPER, 0, BLOG_TAG_MAX);
-    list(req, BLOG_LIST_TAG, tag, &v);
+    blog_list_respond(req, BLOG_LIST_TAG, tag, &v, "tag list");
     mf_valid_release(&v);
 }
 
@@ -108,18 +84,9 @@ void blog_h_list_similar(mf_req *req)
     if (!id)
         return;
     blog_ctx *ctx = mf_req_app(req);
-    char gen[BLOG_CACHE_GEN_LEN];
-    char *key = NULL;
-    if (blog_cache_begin(ctx, gen)) {
-        key = blog_cache_key(gen, "similar", id);
-        json_t *hit = blog_cache_get(ctx, key);
-        if (json_is_array(hit)) {
-            free(key);
-            mf_respond_ok(req, "success", hit);
-            return;
-        }
-        json_decref(hit);
-    }
+    blog_cache_slot slot;
+    if (blog_respond_cached(req, BLOG_SCOPE_PUBLIC, NULL, blog_cache_key("similar", id), &slot))
+        return;
     json_t *self = NULL, *cands = NULL;
     int rc = blog_store_public_by_id(ctx->mongo, id, &self);
     if (rc == 0)
@@ -132,11 +99,10 @@ void blog_h_list_similar(mf_req *req)
         json_t *best = blog_similar_rank(self, cands, BLOG_SIMILAR_TOP);
         json_t *items = blog_dto_items(best);
         json_decref(best);
-        if (key)
-            blog_cache_put(ctx, key, items, BLOG_TTL_SIMILAR_S);
+        blog_cache_fill(ctx, &slot, items, BLOG_TTL_SIMILAR_S);
         mf_respond_ok(req, "success", items);
     }
     json_decref(self);
     json_decref(cands);
-    free(key);
+    blog_cache_slot_release(&slot);
 }

@@ -1,5 +1,7 @@
 #include "request.h"
 
+#include <stdlib.h>
+
 #include "micro/error.h"
 
 #include "dto.h"
@@ -30,9 +32,15 @@ void blog_respond_store_err(mf_req *req, int rc, const char *what)
     mf_respond_err(req, rc == MF_ERR_NOT_FOUND ? MF_ERR : rc, what);
 }
 
-void blog_respond_items(mf_req *req, json_t *recs)
+bool blog_respond_cached(mf_req *req, blog_cache_scope scope, const char *author, char *key,
+                         blog_cache_slot *slot)
 {
-    json_t *items = blog_dto_items(recs);
-    json_decref(recs);
-    mf_respond_ok(req, "success", items);
+    size_t len = 0;
+    char *hit = blog_cache_lookup(mf_req_app(req), scope, author, key, slot, &len);
+    if (!hit)
+        return false;
+    /* our own serialisation, stored by blog_cache_fill: no need to parse it again */
+    mf_respond_ok_raw(req, "success", hit, len);
+    free(hit);
+    return true;
 }

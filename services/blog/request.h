@@ -12,6 +12,8 @@
 #include "micro/http.h"
 #include "micro/valid.h"
 
+#include "cache.h"
+
 /* The :id parameter as a blog ObjectId; answers 400 and returns NULL when invalid. */
 const char *blog_param_id(mf_req *req);
 
@@ -22,7 +24,12 @@ bool blog_query_page(mf_req *req, mf_valid *v, long *page, long *limit);
 /* Any store error: 503 when MongoDB is down, else 500 (detail logged only). */
 void blog_respond_store_err(mf_req *req, int rc, const char *what);
 
-/* 200 "success" with an ItemBlog array built from recs (reference stolen). */
-void blog_respond_items(mf_req *req, json_t *recs);
+/*
+ * 200 "success" straight from the cache when key (taken over) holds a current answer of
+ * scope (author: the author's id for BLOG_SCOPE_AUTHOR): returns true, the handler is done.
+ * Otherwise returns false with slot ready for blog_cache_fill; release it either way.
+ */
+bool blog_respond_cached(mf_req *req, blog_cache_scope scope, const char *author, char *key,
+                         blog_cache_slot *slot);
 
 #endif

@@ -291,6 +291,55 @@ int mf_cache_set(mf_cache *c, const char *key, const char *value, size_t len, in
     return rc;
 }
 
+int mf_cache_mget(mf_cache *c, const char *const *keys, size_t n, char **values, size_t *lens)
+{
+    if (values != NULL)
+        for (size_t i = 0; i < n; i++)
+            values[i] = NULL;
+    if (lens != NULL)
+        for (size_t i = 0; i < n; i++)
+            lens[i] = 0;
+    if (c == NULL || keys == NULL || values == NULL || n == 0 || n > INT32_MAX - 1)
+        return MF_ERR_INVALID;
+    const char *small_argv[8];
+    size_t small_len[8];
+    bool heap = n + 1 > sizeof small_argv / sizeof small_argv[0];
+    const char **argv = heap ? mf_calloc(n + 1, sizeof(*argv)) : small_argv;
+    size_t *argvlen = heap ? mf_calloc(n + 1, sizeof(*argvlen)) : small_len;
+    argv[0] = "MGET";
+    argvlen[0] = 4;
+    for (size_t i = 0; i < n; i++) {
+        argv[i + 1] = keys[i];
+        argvlen[i + 1] = strlen(keys[i]);
+    }
+    redisReply *r = cache_exec(c, (int)(n + 1), argv, argvlen);
+    if (heap) {
+        free(argv);
+        free(argvlen);
+    }
+    if (r == NULL)
+        return MF_ERR_UNAVAILABLE;
+    int rc = 0;
+    if (r->type == REDIS_REPLY_ARRAY && r->elements == n) {
+        for (size_t i = 0; i < n; i++) {
+            const redisReply *e = r->element[i];
+            if (e == NULL || e->type != REDIS_REPLY_STRING)
+                continue;
+            values[i] = mf_malloc(e->len + 1);
+            memcpy(values[i], e->str, e->len);
+            values[i][e->len] = '\0';
+            if (lens != NULL)
+                lens[i] = e->len;
+        }
+    } else {
+        mf_log_warn(NULL, "cache: MGET failed: %s",
+                    r->type == REDIS_REPLY_ERROR && r->str != NULL ? r->str : "unexpected reply");
+        rc = MF_ERR_UNAVAILABLE;
+    }
+    freeReplyObject(r);
+    return rc;
+}
+
 int mf_cache_del(mf_cache *c, const char *const *keys, size_t n)
 {
     if (c == NULL || (keys == NULL && n > 0))

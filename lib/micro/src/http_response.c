@@ -3,6 +3,7 @@
  * frees it after sending), the JSON content type, x-request-id and any extra headers.
  */
 #include <stdlib.h>
+#include <string.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -25,6 +26,27 @@ static bool claim(mf_req *req, int status)
     req->responded = true;
     req->status = status;
     return true;
+}
+
+/* Queues body (heap, taken over) with the headers every response carries. */
+static void send_body(mf_req *req, int status, char *body, size_t len)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, MF_CONTENT_TYPE);
+    MHD_add_response_header(resp, "x-request-id", req->id);
+    for (const mf_resp_header *h = req->headers; h; h = h->next) {
+        if (MHD_add_response_header(resp, h->name, h->value) != MHD_YES) {
+            mf_log_warn(req->id, "http: response header %s rejected", h->name);
+        }
+    }
+    if (atomic_load(&req->srv->draining)) {
+        /* Keep-alive clients would otherwise hold the connection past the stop. */
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    }
+    if (MHD_queue_response(req->conn, (unsigned)status, resp) != MHD_YES) {
+        mf_log_error(req->id, "http: MHD refused the response (status %d)", status);
+    }
+    MHD_destroy_response(resp);
 }
 
 void mf_respond(mf_req *req, int status, const char *message, json_t *data)
@@ -51,27 +73,32 @@ void mf_respond(mf_req *req, int status, const char *message, json_t *data)
         req->status = status = 500;
         body = mf_envelope_dumps(500, MF_MSG_INTERNAL, NULL, &len);
     }
-    struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, MF_CONTENT_TYPE);
-    MHD_add_response_header(resp, "x-request-id", req->id);
-    for (const mf_resp_header *h = req->headers; h; h = h->next) {
-        if (MHD_add_response_header(resp, h->name, h->value) != MHD_YES) {
-            mf_log_warn(req->id, "http: response header %s rejected", h->name);
-        }
-    }
-    if (atomic_load(&req->srv->draining)) {
-        /* Keep-alive clients would otherwise hold the connection past the stop. */
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
-    }
-    if (MHD_queue_response(req->conn, (unsigned)status, resp) != MHD_YES) {
-        mf_log_error(req->id, "http: MHD refused the response (status %d)", status);
-    }
-    MHD_destroy_response(resp);
+    send_body(req, status, body, len);
 }
 
 void mf_respond_ok(mf_req *req, const char *message, json_t *data)
 {
     mf_respond(req, 200, message ? message : "success", data);
+}
+
+void mf_respond_ok_raw(mf_req *req, const char *message, const char *data_json, size_t len)
+{
+    if (!claim(req, 200))
+        return;
+    /* The envelope without data, then its closing brace replaced by the data member: the
+     * message still goes through the envelope's encoder (escaping, UTF-8 repair). */
+    size_t hlen = 0;
+    char *head = mf_envelope_dumps(200, message ? message : "success", NULL, &hlen);
+    static const char member[] = ",\"data\":";
+    size_t blen = hlen - 1 + (sizeof member - 1) + len + 1;
+    char *body = mf_malloc(blen + 1);
+    memcpy(body, head, hlen - 1);
+    memcpy(body + hlen - 1, member, sizeof member - 1);
+    memcpy(body + hlen - 1 + sizeof member - 1, data_json, len);
+    body[blen - 1] = '}';
+    body[blen] = '\0';
+    free(head);
+    send_body(req, 200, body, blen);
 }
 
 void mf_respond_error(mf_req *req, int status, const char *message)

@@ -59,21 +59,22 @@ static json_t *similar_item(const char *of, const char *id)
     return item;
 }
 
-/* True when blog-service's Redis holds the cached answer of kind/value under the current
- * generation (proves the reads above were cached, so the checks below test invalidation). */
+/* True when blog-service's Redis holds the public answer of kind/value stamped with the
+ * current generation (proves the reads above were cached, so the checks below test
+ * invalidation). */
 static bool cached(const char *kind, const char *value)
 {
     mf_cache *c = mf_cache_new("127.0.0.1", atoi(th_stack("REDIS_BLOG_PORT")), NULL, 1000, 1);
-    char *gen = mf_cache_get(c, "blog:gen", NULL);
+    char *key = mf_asprintf("blog:%s:%s", kind, value);
+    const char *keys[] = {"blog:gen", key};
+    char *v[2];
+    size_t len[2];
     bool hit = false;
-    if (gen) {
-        char *key = mf_asprintf("blog:%s:%s:%s", gen, kind, value);
-        char *v = mf_cache_get(c, key, NULL);
-        hit = v != NULL;
-        free(v);
-        free(key);
-    }
-    free(gen);
+    if (mf_cache_mget(c, keys, 2, v, len) == 0 && v[0] && v[1])
+        hit = len[1] > len[0] + 1 && memcmp(v[1], v[0], len[0]) == 0 && v[1][len[0]] == ' ';
+    free(v[0]);
+    free(v[1]);
+    free(key);
     mf_cache_free(c);
     return hit;
 }
@@ -203,6 +204,49 @@ static void test_delete_invalidates(void **state)
     bt_blog("GET", "/list/latest?page=1&limit=1000", NULL, NULL, &r);
     assert_int_equal(bt_index_of(bt_data(&r), p.id), -1);
     th_resp_release(&r);
+    pair_free(&p);
+}
+
+/* Raw body of GET path (200 asserted). Caller frees. */
+static char *raw_body(const char *path)
+{
+    th_resp r;
+    bt_blog("GET", path, NULL, NULL, &r);
+    bt_assert_env(&r, 200, "success");
+    char *b = mf_strdup(r.body);
+    th_resp_release(&r);
+    return b;
+}
+
+/* A cached answer is spliced into the envelope unparsed: byte for byte what MongoDB gave. */
+static void test_hit_equals_miss(void **state)
+{
+    (void)state;
+    pair p;
+    pair_new(&p);
+    char *sim = mf_asprintf("/list/similar/id/%s", p.xid);
+    const char *paths[] = {p.pid, p.pslug, sim};
+    for (size_t i = 0; i < 3; i++) {
+        /* a public write retires everything: the first read misses, the second hits */
+        char *body = mf_asprintf("{\"_id\":\"%s\",\"description\":\"round %zu\"}", p.id, i);
+        bt_expect("PUT", "/author", author.token, body, 200, "blog updated successfully");
+        free(body);
+        char *miss = raw_body(paths[i]);
+        char *hit = raw_body(paths[i]);
+        assert_true(cached(i == 0   ? "id"
+                           : i == 1 ? "slug"
+                                    : "similar",
+                           i == 0   ? p.id
+                           : i == 1 ? p.slug
+                                    : p.xid));
+        assert_string_equal(hit, miss);
+        json_t *j = json_loads(hit, 0, NULL);
+        assert_non_null(j);
+        json_decref(j);
+        free(miss);
+        free(hit);
+    }
+    free(sim);
     pair_free(&p);
 }
 
@@ -445,6 +489,7 @@ int main(void)
         cmocka_unit_test(test_update_invalidates),
         cmocka_unit_test(test_publish_unpublish_invalidate),
         cmocka_unit_test(test_delete_invalidates),
+        cmocka_unit_test(test_hit_equals_miss),
         cmocka_unit_test(test_no_stale_read_under_concurrency),
         cmocka_unit_test(test_author_rename),
         cmocka_unit_test_teardown(test_redis_down, stop_extra),

@@ -1,5 +1,5 @@
 /*
- * Redis cache against a real redis-server: get/set/ttl/del, binary values, many threads,
+ * Redis cache against a real redis-server: get/set/ttl/del/mget, binary values, many threads,
  * AUTH, and the outage path: while Redis is down every call misses or fails fast, and the
  * cache recovers by itself once Redis is back.
  */
@@ -157,6 +157,76 @@ static void test_many_threads(void **state)
         assert_int_equal(w[i].errors, 0);
 }
 
+/* Runs a raw command on the fixture's Redis (to create keys mf_cache cannot). */
+static void raw_command(int port, const char *cmd)
+{
+    redisContext *rc = redisConnect("127.0.0.1", port);
+    assert_non_null(rc);
+    assert_int_equal(rc->err, 0);
+    redisReply *r = redisCommand(rc, cmd);
+    assert_non_null(r);
+    assert_int_not_equal(r->type, REDIS_REPLY_ERROR);
+    freeReplyObject(r);
+    redisFree(rc);
+}
+
+static void test_mget(void **state)
+{
+    fixture *f = *state;
+    mf_cache *c = f->cache;
+    const char bin[] = {'x', '\0', 'y'};
+    assert_int_equal(mf_cache_set(c, "m:1", "one", 3, 60), 0);
+    assert_int_equal(mf_cache_set(c, "m:bin", bin, sizeof(bin), 60), 0);
+    assert_int_equal(mf_cache_set(c, "m:empty", "", 0, 60), 0);
+    raw_command(f->srv.port, "RPUSH m:list a b"); /* not a string: reads as missing */
+
+    const char *keys[] = {"m:1", "m:missing", "m:bin", "m:empty", "m:list"};
+    char *v[5];
+    size_t len[5];
+    assert_int_equal(mf_cache_mget(c, keys, 5, v, len), 0);
+    assert_non_null(v[0]);
+    assert_int_equal(len[0], 3);
+    assert_string_equal(v[0], "one");
+    assert_null(v[1]);
+    assert_int_equal(len[1], 0);
+    assert_non_null(v[2]);
+    assert_int_equal(len[2], sizeof(bin));
+    assert_memory_equal(v[2], bin, sizeof(bin));
+    assert_non_null(v[3]); /* an empty value is a hit */
+    assert_int_equal(len[3], 0);
+    assert_null(v[4]);
+    for (int i = 0; i < 5; i++)
+        free(v[i]);
+
+    /* more keys than fit the small argument arrays; lens is optional */
+    enum { N = 40 };
+    char names[N][16];
+    const char *many[N];
+    for (int i = 0; i < N; i++) {
+        snprintf(names[i], sizeof(names[i]), "m:n:%d", i);
+        many[i] = names[i];
+        if (i % 3 == 0)
+            assert_int_equal(mf_cache_set(c, names[i], names[i], strlen(names[i]), 60), 0);
+    }
+    char *mv[N];
+    assert_int_equal(mf_cache_mget(c, many, N, mv, NULL), 0);
+    for (int i = 0; i < N; i++) {
+        if (i % 3 == 0) {
+            assert_non_null(mv[i]);
+            assert_string_equal(mv[i], names[i]);
+        } else {
+            assert_null(mv[i]);
+        }
+        free(mv[i]);
+    }
+
+    assert_int_equal(mf_cache_mget(c, keys, 0, v, len), MF_ERR_INVALID);
+    assert_int_equal(mf_cache_mget(c, NULL, 1, v, len), MF_ERR_INVALID);
+    assert_null(v[0]);
+    assert_int_equal(mf_cache_mget(NULL, keys, 1, v, len), MF_ERR_INVALID);
+    assert_null(v[0]);
+}
+
 static bool cache_works(void *ctx)
 {
     mf_cache *c = ctx;
@@ -189,6 +259,11 @@ static void test_redis_down_fails_fast_and_recovers(void **state)
         int64_t t3 = mf_mono_ms();
         assert_int_not_equal(mf_cache_ping(c), 0);
         int64_t t4 = mf_mono_ms();
+        char *v[1] = {(char *)"garbage"};
+        assert_int_equal(mf_cache_mget(c, keys, 1, v, NULL), MF_ERR_UNAVAILABLE);
+        assert_null(v[0]);
+        int64_t t5 = mf_mono_ms();
+        assert_true(t5 - t4 < 200);
         assert_true(t1 - t0 < 200);
         assert_true(t2 - t1 < 200);
         assert_true(t3 - t2 < 200);
@@ -282,6 +357,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_set_get_del, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ttl_expiry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mget, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_redis_down_fails_fast_and_recovers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restart_between_calls_is_transparent, setup, teardown),
