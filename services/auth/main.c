@@ -114,6 +114,7 @@ int main(int argc, char **argv)
         printf("auth-service [migrate | seed-dev | create-apikey [--comment C] |"
                " disable-apikey KEY |\n              create-admin --email E --password P"
                " --name N]\nWithout a command it serves HTTP and NATS.\n\n");
+    mf_service_process_init();
     mf_config *cfg = auth_config_load(argc, argv);
     mf_service_log_init(cfg, "auth-service");
     auth_ctx ctx;

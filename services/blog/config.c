@@ -1,26 +1,17 @@
 #include "config.h"
 
+#include "micro/service.h"
+
 const mf_cfg_opt blog_config_opts[] = {
-    {"HOST", MF_CFG_STR, "127.0.0.1", 0, 0, "listen address"},
-    {"PORT", MF_CFG_INT, "8081", 0, 65535, "listen port (0 = any free port)"},
-    /* 16, not the common 8, although the machine may have 2 cores: a handler mostly waits
-     * (an auth.authentication NATS round trip of about 1 ms on every author/editor request,
-     * a Redis round trip on every read), so the pool size bounds how many requests wait at
+    /* HTTP_THREADS 16, not the 8 of auth-service, although the machine may have 2 cores: a handler
+     * mostly waits (an auth.authentication NATS round trip of about 1 ms on every author/editor
+     * request, a Redis round trip on every read), so the pool size bounds how many requests wait at
      * once. Measured with wrk straight to the service (2 cores, 50 connections, 3 runs each):
      * authenticated cached list 4.8k req/s with 8 threads, 5.6k with 16, 5.3k with 32;
      * cached public read 36.6k, 39.4k, 38.2k; 2 threads give 1.8k and 25k. Peak RSS grows by
-     * ~0.3 MB per 8 threads, more than paid back by the malloc arena cap in main.c. */
-    {"HTTP_THREADS", MF_CFG_INT, "16", 1, 1024, "HTTP worker threads"},
-    {"HTTP_MAX_BODY", MF_CFG_INT, "1048576", 1024, 67108864, "largest request body (bytes)"},
-    {"HTTP_CONN_TIMEOUT_S", MF_CFG_INT, "30", 1, 3600, "idle connection timeout"},
-    {"HTTP_REQUEST_TIMEOUT_MS", MF_CFG_INT, "10000", 100, 600000, "time to receive a request"},
-    {"LOG_LEVEL", MF_CFG_STR, "info", 0, 0, "debug, info, warn or error"},
-    {"NATS_URL", MF_CFG_STR, "nats://127.0.0.1:4222", 0, 0, "NATS server"},
-    {"NATS_USER", MF_CFG_STR, "", 0, 0, "NATS user (empty = no authentication)"},
-    {"NATS_PASSWORD", MF_CFG_SECRET, "", 0, 0, "NATS password"},
-    {"REDIS_HOST", MF_CFG_STR, "127.0.0.1", 0, 0, "Redis host (cache)"},
-    {"REDIS_PORT", MF_CFG_INT, "6379", 1, 65535, "Redis port"},
-    {"REDIS_PASSWORD", MF_CFG_SECRET, "", 0, 0, "Redis password (empty = none)"},
+     * ~0.3 MB per 8 threads, more than paid back by the malloc arena cap of
+     * mf_service_process_init. */
+    MF_SERVICE_CFG_ROWS("8081", "16"),
     {"MONGO_URI", MF_CFG_SECRET, "mongodb://127.0.0.1:27017", 1, 4096, "MongoDB/FerretDB URI"},
     {"MONGO_DB", MF_CFG_STR, "blogs", 1, 64, "database name"},
     {"MONGO_TIMEOUT_MS", MF_CFG_INT, "2000", 100, 60000,

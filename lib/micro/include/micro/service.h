@@ -4,7 +4,7 @@
  * that a service's main.c only adds what is its own.
  *
  *   static const mf_cfg_opt opts[] = {
- *       MF_SERVICE_CFG_ROWS("8080"),
+ *       MF_SERVICE_CFG_ROWS("8080", "8"),
  *       {"DB_HOST", MF_CFG_STR, ...},
  *   };
  */
@@ -19,10 +19,10 @@
 
 /* One row per line reads as the table it is. */
 // clang-format off
-#define MF_SERVICE_CFG_ROWS(default_port)                                                          \
+#define MF_SERVICE_CFG_ROWS(default_port, default_threads)                                         \
     {"HOST", MF_CFG_STR, "127.0.0.1", 1, 255, "listen address"},                                   \
     {"PORT", MF_CFG_INT, default_port, 0, 65535, "listen port (0 = any free port)"},               \
-    {"HTTP_THREADS", MF_CFG_INT, "8", 1, 1024, "HTTP worker threads"},                             \
+    {"HTTP_THREADS", MF_CFG_INT, default_threads, 1, 1024, "HTTP worker threads"},                 \
     {"HTTP_MAX_BODY", MF_CFG_INT, "1048576", 1024, 67108864, "largest request body (bytes)"},      \
     {"HTTP_CONN_TIMEOUT_S", MF_CFG_INT, "30", 1, 3600, "idle connection timeout"},                 \
     {"HTTP_REQUEST_TIMEOUT_MS", MF_CFG_INT, "10000", 100, 600000, "time to receive a body"},       \
@@ -35,6 +35,8 @@
     {"REDIS_PASSWORD", MF_CFG_SECRET, "", 0, 0, "Redis password (empty = none)"}
 // clang-format on
 
+/* Process-wide settings every service wants; call first in main, before any thread starts. */
+void mf_service_process_init(void);
 /* Sets up logging from LOG_LEVEL for the named service. */
 void mf_service_log_init(const mf_config *cfg, const char *service);
 /* The service's Redis (REDIS_*), with pool_size connections. Free with mf_cache_free. */
