@@ -28,6 +28,7 @@
 
 #include "micro/alloc.h"
 #include "micro/clock.h"
+#include "micro/strbuf.h"
 
 #define POLL_STEP_MS    20
 #define SERVER_START_MS 15000
@@ -74,15 +75,21 @@ void th_rmrf(const char *dir)
     nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+static struct sockaddr_in loopback(int port)
+{
+    struct sockaddr_in sa = {0};
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sa.sin_port = htons((uint16_t)port);
+    return sa;
+}
+
 int th_free_port(void)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -1;
-    struct sockaddr_in sa = {0};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    sa.sin_port = 0;
+    struct sockaddr_in sa = loopback(0);
     socklen_t len = sizeof(sa);
     int port = -1;
     if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
@@ -150,42 +157,77 @@ static int exit_status(int st)
     return -1;
 }
 
+/* Reaps the child within timeout_ms: 1 with *st set, 0 when it is still running, -1 when it is
+ * not (or no longer) our child. */
+static int reap_within(pid_t pid, int timeout_ms, int step_ms, int *st)
+{
+    int64_t deadline = mf_mono_ms() + timeout_ms;
+    for (;;) {
+        pid_t w = waitpid(pid, st, WNOHANG);
+        if (w == pid)
+            return 1;
+        if (w < 0 && errno != EINTR)
+            return -1;
+        if (mf_mono_ms() >= deadline)
+            return 0;
+        sleep_ms(step_ms);
+    }
+}
+
 int th_stop(pid_t pid, int timeout_ms)
 {
     if (pid <= 0)
         return -1;
     if (kill(pid, SIGTERM) != 0 && errno == ESRCH)
         return -1;
-    int64_t deadline = mf_mono_ms() + timeout_ms;
     int st = 0;
-    for (;;) {
-        pid_t w = waitpid(pid, &st, WNOHANG);
-        if (w == pid)
-            return exit_status(st);
-        if (w < 0)
-            return -1;
-        if (mf_mono_ms() >= deadline)
-            break;
-        sleep_ms(10);
+    int r = reap_within(pid, timeout_ms, 10, &st);
+    if (r == 0) {
+        kill(pid, SIGKILL);
+        r = waitpid(pid, &st, 0) == pid ? 1 : -1;
     }
-    kill(pid, SIGKILL);
-    if (waitpid(pid, &st, 0) == pid)
-        return exit_status(st);
-    return -1;
+    return r == 1 ? exit_status(st) : -1;
+}
+
+int th_wait_exit(pid_t pid, int timeout_ms)
+{
+    if (pid <= 0)
+        return -1;
+    int st = 0;
+    int r = reap_within(pid, timeout_ms, POLL_STEP_MS, &st);
+    if (r == 0)
+        th_stop(pid, SERVER_STOP_MS);
+    return r == 1 ? exit_status(st) : -1;
+}
+
+int th_run(const char *const argv[], const char *log_path, int timeout_ms)
+{
+    pid_t pid = th_spawn(argv, log_path);
+    return pid > 0 ? th_wait_exit(pid, timeout_ms) : -1;
+}
+
+int th_tcp_connect(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    struct sockaddr_in sa = loopback(port);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+        int err = errno;
+        close(fd);
+        errno = err;
+        return -1;
+    }
+    return fd;
 }
 
 static bool port_accepts(int port)
 {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fd = th_tcp_connect(port);
     if (fd < 0)
         return false;
-    struct sockaddr_in sa = {0};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    sa.sin_port = htons((uint16_t)port);
-    bool ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
     close(fd);
-    return ok;
+    return true;
 }
 
 int th_wait_port(int port, int timeout_ms)
@@ -244,16 +286,11 @@ static server_kind read_kind(const char *dir)
 /* True when a PING on a raw socket gets +PONG (Redis answers, not only accepts). */
 static bool redis_pong(void *ctx)
 {
-    int port = *(int *)ctx;
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fd = th_tcp_connect(*(int *)ctx);
     if (fd < 0)
         return false;
-    struct sockaddr_in sa = {0};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    sa.sin_port = htons((uint16_t)port);
     bool ok = false;
-    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 && write(fd, "PING\r\n", 6) == 6) {
+    if (write(fd, "PING\r\n", 6) == 6) {
         struct pollfd p = {.fd = fd, .events = POLLIN};
         char buf[64] = "";
         if (poll(&p, 1, 500) == 1 && read(fd, buf, sizeof(buf) - 1) > 0)
@@ -314,6 +351,8 @@ static int server_start(th_server *s, server_kind kind, bool jetstream)
      * a few ports before giving up. */
     for (int attempt = 0; attempt < 3; attempt++) {
         s->port = th_free_port();
+        snprintf(s->url, sizeof(s->url), "%s://127.0.0.1:%d", kind == KIND_REDIS ? "redis" : "nats",
+                 s->port);
         if (s->port > 0 && server_launch(s, kind, jetstream) == 0)
             return 0;
     }
@@ -371,26 +410,30 @@ void th_server_stop(th_server *s)
     }
 }
 
-/* ---- stack -------------------------------------------------------------------------------- */
+/* ---- files -------------------------------------------------------------------------------- */
 
-static pthread_mutex_t stack_mu = PTHREAD_MUTEX_INITIALIZER;
-static json_t *stack_env; /* NAME -> value, read once */
-
-static json_t *stack_load(char *err, size_t errsize)
+char *th_read_file(const char *path)
 {
-    const char *path = getenv("CMICRO_STACK_ENV");
-    if (path == NULL || *path == '\0') {
-        snprintf(err, errsize,
-                 "CMICRO_STACK_ENV is not set (run the test through ctest, "
-                 "which starts the stack fixture)");
-        return NULL;
-    }
     FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        snprintf(err, errsize, "cannot read stack env file %s: %s (is the stack running?)", path,
-                 strerror(errno));
+    if (f == NULL)
         return NULL;
-    }
+    mf_strbuf sb;
+    mf_strbuf_init(&sb);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+        mf_strbuf_add(&sb, buf, n);
+    fclose(f);
+    char *text = mf_strbuf_detach(&sb, NULL);
+    mf_strbuf_release(&sb);
+    return text;
+}
+
+json_t *th_env_file_read(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return NULL;
     json_t *env = json_object();
     char *line = NULL;
     size_t cap = 0;
@@ -423,6 +466,79 @@ static json_t *stack_load(char *err, size_t errsize)
     return env;
 }
 
+char *th_env_file_value(const char *path, const char *name)
+{
+    json_t *env = th_env_file_read(path);
+    const char *v = json_string_value(json_object_get(env, name));
+    char *val = v != NULL ? mf_strdup(v) : NULL;
+    json_decref(env);
+    return val;
+}
+
+int th_count_lines(const char *path, const char *needle1, const char *needle2)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return 0;
+    char *line = NULL;
+    size_t cap = 0;
+    int n = 0;
+    while (getline(&line, &cap, f) >= 0)
+        if (strstr(line, needle1) != NULL && (needle2 == NULL || strstr(line, needle2) != NULL))
+            n++;
+    free(line);
+    fclose(f);
+    return n;
+}
+
+typedef struct {
+    const char *path, *needle1, *needle2;
+    int at_least;
+} log_wait;
+
+static bool log_has(void *ctx)
+{
+    log_wait *w = ctx;
+    return th_count_lines(w->path, w->needle1, w->needle2) >= w->at_least;
+}
+
+bool th_wait_log(const char *path, const char *needle1, const char *needle2, int n, int timeout_ms)
+{
+    log_wait w = {path, needle1, needle2, n};
+    return th_poll(log_has, &w, timeout_ms);
+}
+
+bool th_is_hex(const char *s, size_t len)
+{
+    if (s == NULL || strlen(s) != len)
+        return false;
+    for (const char *p = s; *p; p++)
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+            return false;
+    return true;
+}
+
+/* ---- stack -------------------------------------------------------------------------------- */
+
+static pthread_mutex_t stack_mu = PTHREAD_MUTEX_INITIALIZER;
+static json_t *stack_env; /* NAME -> value, read once */
+
+static json_t *stack_load(char *err, size_t errsize)
+{
+    const char *path = getenv("CMICRO_STACK_ENV");
+    if (path == NULL || *path == '\0') {
+        snprintf(err, errsize,
+                 "CMICRO_STACK_ENV is not set (run the test through ctest, "
+                 "which starts the stack fixture)");
+        return NULL;
+    }
+    json_t *env = th_env_file_read(path);
+    if (env == NULL)
+        snprintf(err, errsize, "cannot read stack env file %s: %s (is the stack running?)", path,
+                 strerror(errno));
+    return env;
+}
+
 const char *th_stack(const char *name)
 {
     char err[512] = "";
@@ -442,4 +558,108 @@ const char *th_stack(const char *name)
         abort(); /* fail_msg does not return inside a test; outside one, stop here */
     }
     return val;
+}
+
+char *th_stack_path(const char *rel)
+{
+    return mf_asprintf("%s/%s", th_stack("STACK_DIR"), rel);
+}
+
+/* ---- a stack of the test's own ------------------------------------------------------------ */
+
+#define OWN_STACK_STOP_MS 120000
+
+/* Runs scripts/stack with s->vars and args; its exit status, -1 when it could not run or did
+ * not finish within timeout_ms. */
+static int own_stack_script(const th_own_stack *s, const char *const *args, const char *log,
+                            int timeout_ms)
+{
+    const char *src = getenv("CMICRO_SOURCE_DIR");
+    const char *build = getenv("CMICRO_BUILD_DIR");
+    if (src == NULL || build == NULL) {
+        fprintf(stderr, "harness: CMICRO_SOURCE_DIR / CMICRO_BUILD_DIR not set\n");
+        return -1;
+    }
+    char *script = mf_asprintf("%s/scripts/stack", src);
+    char *build_env = mf_asprintf("CMICRO_BUILD_DIR=%s", build);
+    /* env execs the script in place, so the script's parent (which its watchdog follows) is
+     * this test process. */
+    const char *argv[32] = {"env", build_env};
+    size_t n = 2;
+    for (size_t i = 0; s->vars != NULL && s->vars[i] != NULL && n < 20; i++)
+        argv[n++] = s->vars[i];
+    argv[n++] = script;
+    for (size_t i = 0; args[i] != NULL && n < 31; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    int rc = th_run(argv, log, timeout_ms);
+    free(script);
+    free(build_env);
+    return rc;
+}
+
+static void own_stack_stop(th_own_stack *s)
+{
+    if (s->env_path == NULL)
+        return;
+    char *log = mf_asprintf("%s/stack-stop.log", s->dir);
+    const char *args[] = {"stop", "--env-in", s->env_path, NULL};
+    int rc = own_stack_script(s, args, log, OWN_STACK_STOP_MS);
+    if (rc != 0)
+        fprintf(stderr, "harness: stack stop exited %d; see %s\n", rc, log);
+    free(log);
+}
+
+int th_own_stack_start(th_own_stack *s, const char *const *vars, int attempts, int timeout_ms)
+{
+    memset(s, 0, sizeof(*s));
+    s->vars = vars;
+    s->dir = th_tmpdir("own-stack");
+    if (s->dir == NULL)
+        return -1;
+    s->env_path = mf_asprintf("%s/stack.env", s->dir);
+    char *log = mf_asprintf("%s/stack-start.log", s->dir);
+    const char *args[] = {"start", "--test", "--env-out", s->env_path, NULL};
+    bool started = false;
+    for (int attempt = 0; attempt < attempts && !started; attempt++) {
+        int rc = own_stack_script(s, args, log, timeout_ms);
+        started = rc == 0;
+        if (!started) {
+            fprintf(stderr, "harness: stack start attempt %d exited %d; see %s\n", attempt + 1, rc,
+                    log);
+            own_stack_stop(s); /* the script stops what it started; this catches the rest */
+        }
+    }
+    free(log);
+    if (started)
+        s->env = th_env_file_read(s->env_path);
+    if (started && s->env == NULL) {
+        fprintf(stderr, "harness: cannot read %s\n", s->env_path);
+        own_stack_stop(s);
+        started = false;
+    }
+    return started ? 0 : -1;
+}
+
+const char *th_own_stack_get(const th_own_stack *s, const char *name)
+{
+    return json_string_value(json_object_get(s->env, name));
+}
+
+char *th_own_stack_path(const th_own_stack *s, const char *rel)
+{
+    const char *dir = th_own_stack_get(s, "STACK_DIR");
+    return dir != NULL ? mf_asprintf("%s/%s", dir, rel) : NULL;
+}
+
+void th_own_stack_release(th_own_stack *s)
+{
+    if (s->env != NULL)
+        own_stack_stop(s);
+    json_decref(s->env);
+    if (s->dir != NULL)
+        th_rmrf(s->dir);
+    free(s->dir);
+    free(s->env_path);
+    memset(s, 0, sizeof(*s));
 }

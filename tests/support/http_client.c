@@ -130,12 +130,22 @@ int th_http(const char *method, const char *url, const char *const *headers, con
     mf_strbuf_release(&c.body); /* detach leaves a fresh empty buffer behind */
     out->request_id = c.request_id;
     out->content_type = c.content_type;
+    out->what = mf_asprintf("%s %s", method, url);
     if (rc != CURLE_OK) {
         out->status = 0;
         return -1;
     }
     out->json = json_loadb(out->body, len, 0, NULL);
     return 0;
+}
+
+int th_http_port(const char *method, int port, const char *path, const char *const *headers,
+                 const char *body, th_resp *out)
+{
+    char *url = th_url(port, path);
+    int rc = th_http(method, url, headers, body, out);
+    free(url);
+    return rc;
 }
 
 void th_resp_release(th_resp *r)
@@ -147,6 +157,7 @@ void th_resp_release(th_resp *r)
     json_decref(r->json);
     free(r->request_id);
     free(r->content_type);
+    free(r->what);
     memset(r, 0, sizeof *r);
 }
 

@@ -14,6 +14,7 @@ typedef struct {
     json_t *json;       /* body parsed as JSON, NULL when it is not JSON (owned) */
     char *request_id;   /* x-request-id response header or NULL (owned) */
     char *content_type; /* Content-Type response header or NULL (owned) */
+    char *what;         /* "METHOD url" of the request, for failure messages (owned) */
 } th_resp;
 
 /*
@@ -23,6 +24,9 @@ typedef struct {
  */
 int th_http(const char *method, const char *url, const char *const *headers, const char *body,
             th_resp *out);
+/* th_http to "http://127.0.0.1:<port><path>". */
+int th_http_port(const char *method, int port, const char *path, const char *const *headers,
+                 const char *body, th_resp *out);
 void th_resp_release(th_resp *r);
 /* "http://127.0.0.1:<port><path>" (heap, caller frees). */
 char *th_url(int port, const char *path);

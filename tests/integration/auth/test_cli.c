@@ -2,9 +2,19 @@
  * stack's env file: create-apikey (printed once, verifies), disable-apikey (refused at once,
  * although the key was cached), create-admin (can grant roles), seed-dev and migrate
  * (idempotent), bad usage (exit 2), and refusing to start without readable keys (exit 2). */
-#include <sys/wait.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
 
-#include "auth_it.h"
+#include <cmocka.h>
+
+#include "api.h"
+#include "harness.h"
+#include "micro/alloc.h"
+
+#define RUN_TIMEOUT_MS 60000
 
 /* Runs auth-service with the stack's env file, extra NAME=VALUE settings (env) and args;
  * returns its exit status and leaves stdout+stderr in *out (caller frees). */
@@ -12,39 +22,16 @@ static int run(const char *const *env, const char *const *args, char **out)
 {
     char *dir = th_tmpdir("auth-cli");
     char *log = mf_asprintf("%s/out.log", dir);
-    const char *b = getenv("CMICRO_BUILD_DIR");
-    assert_non_null(b);
-    char *bin = mf_asprintf("%s/services/auth/auth-service", b);
-    char *envf = mf_asprintf("ENV_FILE=%s", th_stack("AUTH_ENV_FILE"));
-    const char *argv[32] = {"env", envf};
-    int a = 2;
-    for (int i = 0; env && env[i] && a < 28; i++)
-        argv[a++] = env[i];
-    argv[a++] = bin;
-    for (int i = 0; args && args[i] && a < 31; i++)
-        argv[a++] = args[i];
-    argv[a] = NULL;
-    pid_t pid = th_spawn(argv, log);
+    pid_t pid = th_service_spawn("auth", env, args, log);
     assert_true(pid > 0);
-    int st = 0;
-    assert_int_equal(waitpid(pid, &st, 0), pid);
-    FILE *f = fopen(log, "r");
-    mf_strbuf sb;
-    mf_strbuf_init(&sb);
-    char buf[4096];
-    size_t n;
-    while (f && (n = fread(buf, 1, sizeof(buf), f)) > 0)
-        mf_strbuf_add(&sb, buf, n);
-    if (f)
-        fclose(f);
-    *out = mf_strbuf_detach(&sb, NULL);
-    mf_strbuf_release(&sb);
+    int st = th_wait_exit(pid, RUN_TIMEOUT_MS);
+    *out = th_read_file(log);
+    assert_non_null(*out);
     th_rmrf(dir);
     free(dir);
     free(log);
-    free(bin);
-    free(envf);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    /* A signal shows as 128 + signal, never as one of the exit codes the tests expect. */
+    return st;
 }
 
 /* The line of out that is a 48-character hex key (heap), NULL when none. */
@@ -64,13 +51,7 @@ static char *find_key(const char *out)
 
 static long verify_key(const char *key)
 {
-    char *h = mf_asprintf("x-api-key: %s", key);
-    th_resp r;
-    it_call_port(it_auth_port(), "GET", "/verify/apikey", NULL, h, NULL, &r);
-    long st = r.status;
-    th_resp_release(&r);
-    free(h);
-    return st;
+    return th_status(th_api_with_key(th_api_auth(), key), "GET", "/verify/apikey", NULL, NULL);
 }
 
 static void test_create_and_disable_apikey(void **state)
@@ -100,7 +81,7 @@ static void test_create_and_disable_apikey(void **state)
 static void test_create_admin(void **state)
 {
     (void)state;
-    char *email = it_unique_email("cli-admin");
+    char *email = th_unique_email("cli-admin");
     char *out = NULL;
     const char *args[] = {"create-admin", "--email", email,       "--password",
                           "admin-pw-1",   "--name",  "Cli Admin", NULL};
@@ -110,23 +91,18 @@ static void test_create_admin(void **state)
     assert_int_equal(run(NULL, args, &out), 1);
     assert_non_null(strstr(out, "user already registered"));
     free(out);
-    it_user a = {0};
-    assert_int_equal(it_signin(&a, email, "admin-pw-1"), 200);
-    it_user u;
-    it_signup(&u, "granted");
-    char *path = mf_asprintf("/roles/user/id/%s", u.id);
-    th_resp r;
-    it_call("PUT", path, a.access, "{\"roles\":[\"AUTHOR\"]}", &r);
-    it_assert_envelope(&r, 200, "roles updated successfully");
-    th_resp_release(&r);
-    free(path);
+    th_user a = {0};
+    assert_int_equal(th_signin(th_api_auth(), &a, email, "admin-pw-1"), 200);
+    th_user u;
+    th_signup(th_api_auth(), &u, "granted");
+    th_grant_roles(th_api_auth(), a.access, u.id, "[\"AUTHOR\"]");
     /* Bad arguments: usage error. */
     const char *bad[] = {"create-admin", "--email", "nope", NULL};
     assert_int_equal(run(NULL, bad, &out), 2);
     assert_non_null(strstr(out, "email is not a valid email"));
     free(out);
-    it_user_release(&u);
-    it_user_release(&a);
+    th_user_release(&u);
+    th_user_release(&a);
     free(email);
 }
 
@@ -142,13 +118,12 @@ static void test_seed_and_migrate_idempotent(void **state)
         assert_int_equal(run(NULL, migrate, &out), 0);
         free(out);
     }
-    it_user admin;
-    it_signin_admin(&admin);
-    th_resp r;
-    it_call("GET", "/profile/mine", admin.access, NULL, &r);
-    assert_int_equal(json_array_size(json_object_get(it_data(&r), "roles")), 4);
+    th_user admin;
+    th_signin_admin(th_api_auth(), &admin);
+    th_resp r = th_call(th_api_auth(), "GET", "/profile/mine", admin.access, NULL);
+    assert_int_equal(json_array_size(th_jget(th_data(&r), "roles")), 4);
     th_resp_release(&r);
-    it_user_release(&admin);
+    th_user_release(&admin);
     assert_int_equal(verify_key(th_stack("DEV_API_KEY")), 200);
     const char *unknown[] = {"frobnicate", NULL};
     assert_int_equal(run(NULL, unknown, &out), 2);

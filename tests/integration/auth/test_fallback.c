@@ -6,77 +6,71 @@
  *     never 500; health names postgres; when it is back, requests work again. */
 #include <glob.h>
 #include <pwd.h>
+#include <setjmp.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "auth_it.h"
+#include <cmocka.h>
+
+#include "api.h"
+#include "harness.h"
+#include "micro/alloc.h"
+
+#define RUN_TIMEOUT_MS 60000
 
 /* What a test started, stopped by the teardown also when an assertion failed (the
  * postgres child changes uid, which clears its parent-death signal). */
-static instance in;
+static th_instance in;
 
 static int stop_instance(void **state)
 {
     (void)state;
-    instance_stop(&in);
+    th_instance_stop(&in);
     return 0;
 }
 
 static void test_redis_down(void **state)
 {
     (void)state;
-    char *dir = th_tmpdir("auth-noredis");
     char *redis = mf_asprintf("REDIS_PORT=%d", th_free_port());
-    const char *ov[] = {redis};
-    instance_start(&in, dir, ov, 1);
+    const char *ov[] = {redis, NULL};
+    th_instance_start(&in, "auth", ov);
 
-    th_resp r;
-    it_call_port(in.port, "GET", "/health", NULL, NULL, NULL, &r);
+    th_resp r = th_call(in.api, "GET", "/health", NULL, NULL);
     assert_int_equal(r.status, 503);
-    json_t *d = it_data(&r);
-    assert_string_equal(it_str(d, "status", NULL), "DOWN");
-    assert_string_equal(it_str(d, "checks", "redis"), "DOWN");
-    assert_string_equal(it_str(d, "checks", "postgres"), "UP");
+    json_t *d = th_data(&r);
+    assert_string_equal(th_jstr(d, "status"), "DOWN");
+    assert_string_equal(th_jstr(d, "checks.redis"), "DOWN");
+    assert_string_equal(th_jstr(d, "checks.postgres"), "UP");
     th_resp_release(&r);
 
     /* A user made through the shared instance signs in through this one. */
-    it_user u;
-    it_signup(&u, "noredis");
-    char *body = mf_asprintf("{\"email\":\"%s\",\"password\":\"%s\"}", u.email, u.password);
-    it_call_port(in.port, "POST", "/signin/basic", NULL, NULL, body, &r);
-    it_assert_envelope(&r, 200, "success");
-    char *access = mf_strdup(it_str(it_data(&r), "tokens", "accessToken"));
-    th_resp_release(&r);
+    th_user u, s;
+    th_signup(th_api_auth(), &u, "noredis");
+    th_signin_ok(in.api, &s, u.email, u.password);
     for (int i = 0; i < 2; i++) {
-        it_call_port(in.port, "GET", "/profile/mine", access, NULL, NULL, &r);
-        it_assert_envelope(&r, 200, "success");
-        assert_string_equal(it_str(it_data(&r), "id", NULL), u.id);
+        r = th_call(in.api, "GET", "/profile/mine", s.access, NULL);
+        th_expect_env(&r, 200, "success");
+        assert_string_equal(th_jstr(th_data(&r), "id"), u.id);
         th_resp_release(&r);
     }
-    char *key = mf_asprintf("x-api-key: %s", th_stack("DEV_API_KEY"));
-    it_call_port(in.port, "GET", "/verify/apikey", NULL, key, NULL, &r);
-    it_assert_envelope(&r, 200, "success");
-    th_resp_release(&r);
-    it_call_port(in.port, "GET", "/verify/apikey", NULL, "x-api-key: wrong", NULL, &r);
-    it_assert_envelope(&r, 403, "permission denied: invalid x-api-key");
-    th_resp_release(&r);
-    it_call_port(in.port, "DELETE", "/signout", access, NULL, NULL, &r);
-    it_assert_envelope(&r, 200, "signout success");
-    th_resp_release(&r);
-    it_call_port(in.port, "GET", "/profile/mine", access, NULL, NULL, &r);
-    it_assert_envelope(&r, 401, "permission denied: invalid access token");
-    th_resp_release(&r);
+    th_expect(th_api_with_key(in.api, th_stack("DEV_API_KEY")), "GET", "/verify/apikey", NULL, NULL,
+              200, "success");
+    th_expect(th_api_with_key(in.api, "wrong"), "GET", "/verify/apikey", NULL, NULL, 403,
+              "permission denied: invalid x-api-key");
+    th_expect(in.api, "DELETE", "/signout", s.access, NULL, 200, "signout success");
+    th_expect(in.api, "GET", "/profile/mine", s.access, NULL, 401,
+              "permission denied: invalid access token");
 
-    instance_stop(&in);
-    free(key);
-    free(access);
-    free(body);
+    th_instance_stop(&in);
     free(redis);
-    it_user_release(&u);
-    th_rmrf(dir);
-    free(dir);
+    th_user_release(&s);
+    th_user_release(&u);
 }
 
 /* ---- a private PostgreSQL ---- */
@@ -147,10 +141,8 @@ static void pg_init(private_pg *pg, const char *dir)
     const char *args[] = {initdb,         "-D", pg->data, "-U",          "postgres",
                           "--auth=trust", "-E", "UTF8",   "--no-locale", NULL};
     pid_t p = pg_spawn(args, pg->log);
-    int st = 0;
     assert_true(p > 0);
-    waitpid(p, &st, 0);
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+    if (th_wait_exit(p, RUN_TIMEOUT_MS) != 0)
         fail_msg("initdb failed (log %s)", pg->log);
     free(initdb);
     pg_start(pg);
@@ -184,43 +176,26 @@ static int stop_all(void **state)
     return 0;
 }
 
-static void expect_503(int port, const char *method, const char *path, const char *auth,
-                       const char *extra, const char *body)
-{
-    th_resp r;
-    it_call_port(port, method, path, auth, extra, body, &r);
-    it_assert_envelope(&r, 503, "service unavailable");
-    th_resp_release(&r);
-}
-
 /* Two replicas migrating a fresh database at the same moment: the advisory lock serialises
  * them, so both succeed (without it one fails on "relation already exists"). */
-static void migrate_twice_at_once(const char *dir, const char *dbport)
+static void migrate_twice_at_once(const char *dir, const char *const *env)
 {
-    char *bin = auth_bin();
-    char *envf = mf_asprintf("ENV_FILE=%s", th_stack("AUTH_ENV_FILE"));
-    const char *argv[] = {"env", envf, dbport, "DB_NAME=postgres", bin, "migrate", NULL};
+    const char *args[] = {"migrate", NULL};
     char *log1 = mf_asprintf("%s/migrate1.log", dir), *log2 = mf_asprintf("%s/migrate2.log", dir);
-    pid_t p1 = th_spawn(argv, log1), p2 = th_spawn(argv, log2);
+    pid_t p1 = th_service_spawn("auth", env, args, log1);
+    pid_t p2 = th_service_spawn("auth", env, args, log2);
     assert_true(p1 > 0 && p2 > 0);
-    int s1 = 0, s2 = 0;
-    waitpid(p1, &s1, 0);
-    waitpid(p2, &s2, 0);
-    if (!WIFEXITED(s1) || WEXITSTATUS(s1) != 0 || !WIFEXITED(s2) || WEXITSTATUS(s2) != 0)
+    int s1 = th_wait_exit(p1, RUN_TIMEOUT_MS);
+    int s2 = th_wait_exit(p2, RUN_TIMEOUT_MS);
+    if (s1 != 0 || s2 != 0)
         fail_msg("concurrent migrate failed (logs %s, %s)", log1, log2);
     free(log1);
     free(log2);
-    free(envf);
-    free(bin);
 }
 
 static bool signin_works(void *body)
 {
-    th_resp r;
-    it_call_port(in.port, "POST", "/signin/basic", NULL, NULL, body, &r);
-    bool ok = r.status == 200;
-    th_resp_release(&r);
-    return ok;
+    return th_status(in.api, "POST", "/signin/basic", NULL, body) == 200;
 }
 
 static void test_postgres_down(void **state)
@@ -230,45 +205,39 @@ static void test_postgres_down(void **state)
     chmod(dir, 0755);
     pg_init(&pg, dir);
     char *dbport = mf_asprintf("DB_PORT=%d", pg.port);
-    const char *ov[] = {dbport, "DB_NAME=postgres"};
-    migrate_twice_at_once(dir, dbport);
-    instance_start(&in, dir, ov, 2);
+    const char *ov[] = {dbport, "DB_NAME=postgres", NULL};
+    migrate_twice_at_once(dir, ov);
+    th_instance_start(&in, "auth", ov);
 
-    const char *signup = "{\"email\":\"pgdown@example.com\",\"password\":\"secret1\","
-                         "\"name\":\"Pg Down\"}";
     const char *signin = "{\"email\":\"pgdown@example.com\",\"password\":\"secret1\"}";
-    th_resp r;
-    it_call_port(in.port, "POST", "/signup/basic", NULL, NULL, signup, &r);
-    it_assert_envelope(&r, 200, "success");
-    char *access = mf_strdup(it_str(it_data(&r), "tokens", "accessToken"));
-    char *id = mf_strdup(it_str(it_data(&r), "user", "id"));
-    th_resp_release(&r);
+    th_user u;
+    th_signup_as(in.api, &u, "pgdown@example.com", "secret1", "Pg Down");
 
     pg_stop(&pg);
-    expect_503(in.port, "POST", "/signin/basic", NULL, NULL, signin);
-    expect_503(in.port, "POST", "/signup/basic", NULL, NULL,
-               "{\"email\":\"pgdown2@example.com\",\"password\":\"secret1\",\"name\":\"Pg\"}");
-    char *path = mf_asprintf("/profile/id/%s", id);
-    expect_503(in.port, "GET", path, NULL, NULL, NULL);
-    expect_503(in.port, "GET", "/verify/apikey", NULL, "x-api-key: never-seen-key", NULL);
-    it_call_port(in.port, "GET", "/health", NULL, NULL, NULL, &r);
+    const char *msg = "service unavailable";
+    th_expect(in.api, "POST", "/signin/basic", NULL, signin, 503, msg);
+    th_expect(in.api, "POST", "/signup/basic", NULL,
+              "{\"email\":\"pgdown2@example.com\",\"password\":\"secret1\",\"name\":\"Pg\"}", 503,
+              msg);
+    char *path = mf_asprintf("/profile/id/%s", u.id);
+    th_expect(in.api, "GET", path, NULL, NULL, 503, msg);
+    th_expect(th_api_with_key(in.api, "never-seen-key"), "GET", "/verify/apikey", NULL, NULL, 503,
+              msg);
+    th_resp r = th_call(in.api, "GET", "/health", NULL, NULL);
     assert_int_equal(r.status, 503);
-    assert_string_equal(it_str(it_data(&r), "checks", "postgres"), "DOWN");
+    assert_string_equal(th_jstr(th_data(&r), "checks.postgres"), "DOWN");
     th_resp_release(&r);
 
     /* Back up: the pool reconnects by itself (PostgreSQL accepts TCP a moment before it
      * accepts sessions, so poll). */
     pg_start(&pg);
     assert_true(th_poll(signin_works, (void *)signin, 15000));
-    it_call_port(in.port, "GET", path, NULL, NULL, NULL, &r);
-    it_assert_envelope(&r, 200, "success");
-    th_resp_release(&r);
+    th_expect(in.api, "GET", path, NULL, NULL, 200, "success");
 
-    instance_stop(&in);
+    th_instance_stop(&in);
     pg_release(&pg);
     free(path);
-    free(id);
-    free(access);
+    th_user_release(&u);
     free(dbport);
     th_rmrf(dir);
     free(dir);

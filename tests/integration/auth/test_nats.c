@@ -3,8 +3,18 @@
  * and the user.created / user.updated events on JetStream, including delivery to a durable
  * consumer created after the event was published. */
 #include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
 
-#include "auth_it.h"
+#include <cmocka.h>
+
+#include "api.h"
+#include "harness.h"
+#include "micro/alloc.h"
+#include "micro/clock.h"
 #include "micro/error.h"
 #include "micro/nats.h"
 
@@ -25,7 +35,7 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Sends {"<key>":value} (value is JSON text) to subject; returns the mf_nats_request code. */
+/* Sends json (JSON text) to subject; returns the mf_nats_request code. */
 static int request(const char *subject, const char *json, json_t **reply, int *status, char **err)
 {
     json_t *data = json_loads(json, 0, NULL);
@@ -36,6 +46,19 @@ static int request(const char *subject, const char *json, json_t **reply, int *s
     int rc = mf_nats_request(nc, subject, data, 5000, "it-req-1", reply, status, err);
     json_decref(data);
     return rc;
+}
+
+/* The reply of a request that must succeed (caller decrefs). */
+static json_t *expect_reply(const char *subject, const char *json)
+{
+    json_t *reply;
+    int status;
+    char *err;
+    int rc = request(subject, json, &reply, &status, &err);
+    if (rc != 0)
+        fail_msg("%s %s: expected a reply, got %d (%d %s)", subject, json, rc, status,
+                 err ? err : "");
+    return reply;
 }
 
 static void expect_error(const char *subject, const char *json, int st, const char *msg)
@@ -54,17 +77,13 @@ static void expect_error(const char *subject, const char *json, int st, const ch
 static void test_authentication(void **state)
 {
     (void)state;
-    it_user u;
-    it_signup(&u, "nats-authn");
+    th_user u;
+    th_signup(th_api_auth(), &u, "nats-authn");
     char *req = mf_asprintf("{\"value\":\"Bearer %s\"}", u.access);
-    json_t *reply;
-    int status;
-    char *err;
-    assert_int_equal(request("auth.authentication", req, &reply, &status, &err), 0);
-    assert_string_equal(it_str(reply, "id", NULL), u.id);
-    assert_string_equal(it_str(reply, "email", NULL), u.email);
-    assert_string_equal(it_str(json_array_get(json_object_get(reply, "roles"), 0), "code", NULL),
-                        "LEARNER");
+    json_t *reply = expect_reply("auth.authentication", req);
+    assert_string_equal(th_jstr(reply, "id"), u.id);
+    assert_string_equal(th_jstr(reply, "email"), u.email);
+    assert_string_equal(th_jstr(reply, "roles.0.code"), "LEARNER");
     json_decref(reply);
 
     expect_error("auth.authentication", "{}", 401, "permission denied: missing Authorization");
@@ -77,26 +96,20 @@ static void test_authentication(void **state)
     expect_error("auth.authentication", "{\"value\":42}", 401,
                  "permission denied: missing Authorization");
     /* After signout the same value is refused. */
-    th_resp r;
-    it_call("DELETE", "/signout", u.access, NULL, &r);
-    it_assert_envelope(&r, 200, "signout success");
-    th_resp_release(&r);
+    th_expect(th_api_auth(), "DELETE", "/signout", u.access, NULL, 200, "signout success");
     expect_error("auth.authentication", req, 401, "permission denied: invalid access token");
     free(req);
-    it_user_release(&u);
+    th_user_release(&u);
 }
 
 static void test_authorization(void **state)
 {
     (void)state;
-    it_user u;
-    it_signup(&u, "nats-authz");
+    th_user u;
+    th_signup(th_api_auth(), &u, "nats-authz");
     char *ok = mf_asprintf("{\"user\":{\"id\":\"%s\"},\"roles\":[\"EDITOR\",\"LEARNER\"]}", u.id);
-    json_t *reply;
-    int status;
-    char *err;
-    assert_int_equal(request("auth.authorization", ok, &reply, &status, &err), 0);
-    assert_string_equal(it_str(reply, "id", NULL), u.id);
+    json_t *reply = expect_reply("auth.authorization", ok);
+    assert_string_equal(th_jstr(reply, "id"), u.id);
     assert_non_null(json_object_get(reply, "roles"));
     json_decref(reply);
     free(ok);
@@ -114,21 +127,18 @@ static void test_authorization(void **state)
         "permission denied: invalid access token");
     expect_error("auth.authorization", "{\"user\":{},\"roles\":[\"LEARNER\"]}", 401,
                  "permission denied: invalid access token");
-    it_user_release(&u);
+    th_user_release(&u);
 }
 
 static void test_profile_user(void **state)
 {
     (void)state;
-    it_user u;
-    it_signup(&u, "nats-profile");
+    th_user u;
+    th_signup(th_api_auth(), &u, "nats-profile");
     char *req = mf_asprintf("{\"value\":\"%s\"}", u.id);
-    json_t *reply;
-    int status;
-    char *err;
-    assert_int_equal(request("auth.profile.user", req, &reply, &status, &err), 0);
-    assert_string_equal(it_str(reply, "id", NULL), u.id);
-    assert_string_equal(it_str(reply, "name", NULL), "Test nats-profile");
+    json_t *reply = expect_reply("auth.profile.user", req);
+    assert_string_equal(th_jstr(reply, "id"), u.id);
+    assert_string_equal(th_jstr(reply, "name"), "Test nats-profile");
     assert_null(json_object_get(reply, "email"));
     assert_null(json_object_get(reply, "roles"));
     json_decref(reply);
@@ -137,7 +147,7 @@ static void test_profile_user(void **state)
     expect_error("auth.profile.user", "{}", 400, "id must be a valid UUID");
     expect_error("auth.profile.user", "{\"value\":\"0b6f3c1e-9a52-4c1e-8b1a-2f0d3e4c5b6a\"}", 404,
                  "user does not exists");
-    it_user_release(&u);
+    th_user_release(&u);
 }
 
 /* Events seen by a test consumer. */
@@ -152,7 +162,7 @@ static int on_event(const char *subject, json_t *data, const char *request_id, v
 {
     (void)request_id;
     seen_events *s = ctx;
-    const char *id = it_str(data, "id", NULL);
+    const char *id = th_jstr(data, "id");
     pthread_mutex_lock(&s->mu);
     if (id && strcmp(id, s->want_id) == 0) {
         if (strcmp(subject, "user.created") == 0)
@@ -160,7 +170,7 @@ static int on_event(const char *subject, json_t *data, const char *request_id, v
         if (strcmp(subject, "user.updated") == 0) {
             s->updated = true;
             free(s->updated_name);
-            s->updated_name = mf_strdup(it_str(data, "name", NULL));
+            s->updated_name = mf_strdup(th_jstr(data, "name"));
         }
         /* UserPublic only: no email in events (asserted on the test thread). */
         if (json_object_get(data, "email"))
@@ -192,24 +202,20 @@ static void test_events_durable(void **state)
 {
     (void)state;
     /* The event is published while no consumer of ours exists... */
-    it_user u;
-    it_signup(&u, "events");
+    th_user u;
+    th_signup(th_api_auth(), &u, "events");
     seen_events s = {.want_id = u.id};
     pthread_mutex_init(&s.mu, NULL);
     /* ...and delivered to a durable consumer created afterwards. */
     mf_nats *c2 = mf_nats_connect(th_stack("NATS_URL"), "auth-it-events", NULL, NULL, 5000);
     assert_non_null(c2);
-    char durable[40];
-    char hex[17];
-    mf_random_hex(8, hex, sizeof(hex));
-    snprintf(durable, sizeof(durable), "auth-it-%s", hex);
+    char *hex = th_random_hex(8);
+    char *durable = mf_asprintf("auth-it-%s", hex);
     assert_int_equal(mf_js_consume(c2, "USERS", durable, "user.>", on_event, &s), 0);
     assert_true(th_poll(got_created, &s, 10000));
 
-    th_resp r;
-    it_call("PUT", "/profile/mine", u.access, "{\"name\":\"Evented Name\"}", &r);
-    it_assert_envelope(&r, 200, "profile updated successfully");
-    th_resp_release(&r);
+    th_expect(th_api_auth(), "PUT", "/profile/mine", u.access, "{\"name\":\"Evented Name\"}", 200,
+              "profile updated successfully");
     assert_true(th_poll(got_updated, &s, 10000));
     pthread_mutex_lock(&s.mu);
     assert_string_equal(s.updated_name, "Evented Name");
@@ -218,7 +224,9 @@ static void test_events_durable(void **state)
     mf_nats_free(c2);
     free(s.updated_name);
     pthread_mutex_destroy(&s.mu);
-    it_user_release(&u);
+    free(durable);
+    free(hex);
+    th_user_release(&u);
 }
 
 int main(void)

@@ -2,8 +2,16 @@
  * already registered" for all others (never a 500); concurrent refreshes of one pair give
  * exactly one new session. */
 #include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
 
-#include "auth_it.h"
+#include <cmocka.h>
+
+#include "api.h"
+#include "micro/alloc.h"
 
 #define N 20
 
@@ -20,8 +28,7 @@ static void *run(void *arg)
 {
     job *j = arg;
     pthread_barrier_wait(j->start);
-    th_resp r;
-    it_call("POST", j->path, j->auth, j->body, &r);
+    th_resp r = th_call(th_api_auth(), "POST", j->path, j->auth, j->body);
     j->status = r.status;
     const char *m = r.json ? json_string_value(json_object_get(r.json, "message")) : NULL;
     j->message = mf_strdup(m ? m : "(no envelope)");
@@ -60,14 +67,14 @@ static int race(const char *path, const char *auth, const char *body, int n, lon
 static void test_parallel_signups_same_email(void **state)
 {
     (void)state;
-    char *email = it_unique_email("race");
+    char *email = th_unique_email("race");
     char *body =
         mf_asprintf("{\"email\":\"%s\",\"password\":\"secret1\",\"name\":\"Racer\"}", email);
     assert_int_equal(race("/signup/basic", NULL, body, N, 400, "user already registered"), 1);
     /* And the one account works. */
-    it_user u = {0};
-    assert_int_equal(it_signin(&u, email, "secret1"), 200);
-    it_user_release(&u);
+    th_user u = {0};
+    assert_int_equal(th_signin(th_api_auth(), &u, email, "secret1"), 200);
+    th_user_release(&u);
     free(body);
     free(email);
 }
@@ -75,14 +82,14 @@ static void test_parallel_signups_same_email(void **state)
 static void test_parallel_refresh_same_pair(void **state)
 {
     (void)state;
-    it_user u;
-    it_signup(&u, "refresh-race");
+    th_user u;
+    th_signup(th_api_auth(), &u, "refresh-race");
     char *body = mf_asprintf("{\"refreshToken\":\"%s\"}", u.refresh);
     assert_int_equal(
         race("/token/refresh", u.access, body, 8, 401, "permission denied: invalid refresh token"),
         1);
     free(body);
-    it_user_release(&u);
+    th_user_release(&u);
 }
 
 int main(void)

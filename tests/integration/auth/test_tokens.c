@@ -9,15 +9,15 @@
 #define ISS "api.goserve.afteracademy.com"
 #define AUD "goserve.afteracademy.com"
 
-static void expect_401(const char *method, const char *path, const char *token,
-                       const char *raw_auth, const char *body, const char *msg)
+/* 401 msg for a call with token, or with raw_auth as the whole Authorization line. */
+#define expect_401(method, path, token, raw_auth, body, msg)                                       \
+    expect_401_at(__LINE__, (method), (path), (token), (raw_auth), (body), (msg))
+static void expect_401_at(int line, const char *method, const char *path, const char *token,
+                          const char *raw_auth, const char *body, const char *msg)
 {
-    th_resp r;
-    if (raw_auth)
-        it_call_port(it_auth_port(), method, path, NULL, raw_auth, body, &r);
-    else
-        it_call(method, path, token, body, &r);
-    it_assert_envelope(&r, 401, msg);
+    th_call_opts o = {.token = token, .header = raw_auth};
+    th_resp r = th_call_opt(th_api_auth(), method, path, &o, body);
+    th_expect_env_at(__FILE__, line, &r, 401, msg);
     th_resp_release(&r);
 }
 
@@ -47,10 +47,10 @@ static char *claims_json(const char *sub, const char *jti, const char *iss, cons
 static void test_forged_tokens(void **state)
 {
     (void)state;
-    it_user u;
-    it_signup(&u, "forged");
+    th_user u;
+    th_signup(th_api_auth(), &u, "forged");
     json_t *c = it_token_payload(u.access);
-    const char *jti = it_str(c, "jti", NULL);
+    const char *jti = th_jstr(c, "jti");
     long now = (long)(mf_now_ms() / 1000);
     const char *msg = "permission denied: invalid access token";
     const char *rs = "{\"alg\":\"RS256\",\"typ\":\"JWT\"}";
@@ -58,10 +58,7 @@ static void test_forged_tokens(void **state)
     /* Control: a token we sign ourselves for the live session is accepted. */
     char *p = claims_json(u.id, jti, ISS, AUD, now - 5, now - 5, now + 600);
     char *tok = it_sign_rs256(rs, p);
-    th_resp r;
-    it_call("GET", "/profile/mine", tok, NULL, &r);
-    it_assert_envelope(&r, 200, "success");
-    th_resp_release(&r);
+    th_expect(th_api_auth(), "GET", "/profile/mine", tok, NULL, 200, "success");
     free(tok);
 
     /* alg none, no signature. */
@@ -74,7 +71,7 @@ static void test_forged_tokens(void **state)
     free(h);
 
     /* HS256 with the public key as the HMAC secret. */
-    char *pubpath = it_env_file_value(th_stack("AUTH_ENV_FILE"), "RSA_PUBLIC_KEY_PATH");
+    char *pubpath = th_env_file_value(th_stack("AUTH_ENV_FILE"), "RSA_PUBLIC_KEY_PATH");
     FILE *f = fopen(pubpath, "r");
     assert_non_null(f);
     char pub[8192];
@@ -97,8 +94,8 @@ static void test_forged_tokens(void **state)
     free(b);
 
     /* Tampered payload: the real token's signature over another user's claims. */
-    it_user v;
-    it_signup(&v, "victim");
+    th_user v;
+    th_signup(th_api_auth(), &v, "victim");
     char *pv = claims_json(v.id, jti, ISS, AUD, now - 5, now - 5, now + 600);
     char *pb = it_b64url(pv, strlen(pv));
     const char *d1 = strchr(u.access, '.'), *d2 = strrchr(u.access, '.');
@@ -134,8 +131,8 @@ static void test_forged_tokens(void **state)
     expect_401("GET", "/profile/mine", u.refresh, NULL, NULL, msg);
     free(p);
     json_decref(c);
-    it_user_release(&v);
-    it_user_release(&u);
+    th_user_release(&v);
+    th_user_release(&u);
 }
 
 static char *refresh_body(const char *refresh)
@@ -146,13 +143,11 @@ static char *refresh_body(const char *refresh)
 static void test_refresh_errors(void **state)
 {
     (void)state;
-    it_user u, w;
-    it_signup(&u, "refresh-err");
-    it_signup(&w, "refresh-other");
-    th_resp r;
-    it_call("POST", "/token/refresh", u.access, "{}", &r);
-    it_assert_envelope(&r, 400, "refreshtoken is required");
-    th_resp_release(&r);
+    th_user u, w;
+    th_signup(th_api_auth(), &u, "refresh-err");
+    th_signup(th_api_auth(), &w, "refresh-other");
+    th_expect(th_api_auth(), "POST", "/token/refresh", u.access, "{}", 400,
+              "refreshtoken is required");
     char *body = refresh_body(u.refresh);
     expect_401("POST", "/token/refresh", NULL, NULL, body,
                "permission denied: missing Authorization");
@@ -177,7 +172,7 @@ static void test_refresh_errors(void **state)
     /* An expired refresh token (signed with the real key) is refused. */
     json_t *rc = it_token_payload(u.refresh);
     long now = (long)(mf_now_ms() / 1000);
-    char *p = claims_json(u.id, it_str(rc, "jti", NULL), ISS, AUD, now - 100, now - 100, now - 1);
+    char *p = claims_json(u.id, th_jstr(rc, "jti"), ISS, AUD, now - 100, now - 100, now - 1);
     char *expired = it_sign_rs256("{\"alg\":\"RS256\",\"typ\":\"JWT\"}", p);
     char *eb = refresh_body(expired);
     expect_401("POST", "/token/refresh", u.access, NULL, eb,
@@ -187,30 +182,26 @@ static void test_refresh_errors(void **state)
     free(p);
     json_decref(rc);
     /* None of the failures killed the session. */
-    it_call("POST", "/token/refresh", u.access, body, &r);
-    it_assert_envelope(&r, 200, "success");
-    th_resp_release(&r);
+    th_expect(th_api_auth(), "POST", "/token/refresh", u.access, body, 200, "success");
     free(body);
-    it_user_release(&u);
-    it_user_release(&w);
+    th_user_release(&u);
+    th_user_release(&w);
 }
 
 static void test_refresh_rotation_and_reuse(void **state)
 {
     (void)state;
-    it_user u;
-    it_signup(&u, "refresh");
+    th_user u;
+    th_signup(th_api_auth(), &u, "refresh");
     /* Warm the session cache with the old access token. */
-    th_resp r;
-    it_call("GET", "/profile/mine", u.access, NULL, &r);
-    it_assert_envelope(&r, 200, "success");
-    th_resp_release(&r);
+    th_api auth = th_api_auth();
+    th_expect(auth, "GET", "/profile/mine", u.access, NULL, 200, "success");
 
     char *body = refresh_body(u.refresh);
-    it_call("POST", "/token/refresh", u.access, body, &r);
-    it_assert_envelope(&r, 200, "success");
-    const char *na = it_str(it_data(&r), "accessToken", NULL);
-    const char *nr = it_str(it_data(&r), "refreshToken", NULL);
+    th_resp r = th_call(auth, "POST", "/token/refresh", u.access, body);
+    th_expect_env(&r, 200, "success");
+    const char *na = th_jstr(th_data(&r), "accessToken");
+    const char *nr = th_jstr(th_data(&r), "refreshToken");
     assert_non_null(na);
     assert_non_null(nr);
     assert_string_not_equal(na, u.access);
@@ -218,29 +209,27 @@ static void test_refresh_rotation_and_reuse(void **state)
     th_resp_release(&r);
 
     /* Old pair is dead: reuse is refused, the old access token no longer works. */
-    it_call("POST", "/token/refresh", u.access, body, &r);
+    r = th_call(auth, "POST", "/token/refresh", u.access, body);
     assert_int_equal(r.status, 401);
     th_resp_release(&r);
     expect_401("GET", "/profile/mine", u.access, NULL, NULL,
                "permission denied: invalid access token");
     /* Old access token with the new refresh token: not a pair. */
     char *mixed = refresh_body(new_refresh);
-    it_call("POST", "/token/refresh", u.access, mixed, &r);
+    r = th_call(auth, "POST", "/token/refresh", u.access, mixed);
     assert_int_equal(r.status, 401);
     th_resp_release(&r);
     /* The new ones work, and can be refreshed in turn. */
-    it_call("GET", "/profile/mine", new_access, NULL, &r);
-    it_assert_envelope(&r, 200, "success");
-    assert_string_equal(it_str(it_data(&r), "id", NULL), u.id);
+    r = th_call(auth, "GET", "/profile/mine", new_access, NULL);
+    th_expect_env(&r, 200, "success");
+    assert_string_equal(th_jstr(th_data(&r), "id"), u.id);
     th_resp_release(&r);
-    it_call("POST", "/token/refresh", new_access, mixed, &r);
-    it_assert_envelope(&r, 200, "success");
-    th_resp_release(&r);
+    th_expect(auth, "POST", "/token/refresh", new_access, mixed, 200, "success");
     free(mixed);
     free(new_access);
     free(new_refresh);
     free(body);
-    it_user_release(&u);
+    th_user_release(&u);
 }
 
 static void test_refresh_with_expired_access_token(void **state)
@@ -249,43 +238,37 @@ static void test_refresh_with_expired_access_token(void **state)
     /* The access token may be expired: only its signature and the session pair matter. The
      * stack's tokens live 2 days, so an expired twin of the live access token is signed with
      * the stack's key (same jti, exp in the past). */
-    it_user u;
-    it_signup(&u, "expired-access");
+    th_user u;
+    th_signup(th_api_auth(), &u, "expired-access");
     json_t *c = it_token_payload(u.access);
     long now = (long)(mf_now_ms() / 1000);
-    char *p = claims_json(u.id, it_str(c, "jti", NULL), ISS, AUD, now - 200, now - 200, now - 100);
+    char *p = claims_json(u.id, th_jstr(c, "jti"), ISS, AUD, now - 200, now - 200, now - 100);
     char *expired = it_sign_rs256("{\"alg\":\"RS256\",\"typ\":\"JWT\"}", p);
     expect_401("GET", "/profile/mine", expired, NULL, NULL,
                "permission denied: invalid access token");
     char *body = refresh_body(u.refresh);
-    th_resp r;
-    it_call("POST", "/token/refresh", expired, body, &r);
-    it_assert_envelope(&r, 200, "success");
-    th_resp_release(&r);
+    th_expect(th_api_auth(), "POST", "/token/refresh", expired, body, 200, "success");
     free(body);
     free(expired);
     free(p);
     json_decref(c);
-    it_user_release(&u);
+    th_user_release(&u);
 }
 
 static void test_signout(void **state)
 {
     (void)state;
-    it_user u;
-    it_signup(&u, "signout");
+    th_user u;
+    th_signup(th_api_auth(), &u, "signout");
     /* A second session of the same user survives the first one's signout. */
-    it_user s2 = {0};
-    assert_int_equal(it_signin(&s2, u.email, u.password), 200);
-    th_resp r;
+    th_api auth = th_api_auth();
+    th_user s2 = {0};
+    assert_int_equal(th_signin(auth, &s2, u.email, u.password), 200);
     /* Cached now. */
-    for (int i = 0; i < 2; i++) {
-        it_call("GET", "/profile/mine", u.access, NULL, &r);
-        it_assert_envelope(&r, 200, "success");
-        th_resp_release(&r);
-    }
-    it_call("DELETE", "/signout", u.access, NULL, &r);
-    it_assert_envelope(&r, 200, "signout success");
+    for (int i = 0; i < 2; i++)
+        th_expect(auth, "GET", "/profile/mine", u.access, NULL, 200, "success");
+    th_resp r = th_call(auth, "DELETE", "/signout", u.access, NULL);
+    th_expect_env(&r, 200, "signout success");
     assert_null(json_object_get(r.json, "data"));
     th_resp_release(&r);
     expect_401("GET", "/profile/mine", u.access, NULL, NULL,
@@ -294,15 +277,13 @@ static void test_signout(void **state)
                "permission denied: invalid access token");
     /* Its refresh token died with it. */
     char *body = refresh_body(u.refresh);
-    it_call("POST", "/token/refresh", u.access, body, &r);
+    r = th_call(auth, "POST", "/token/refresh", u.access, body);
     assert_int_equal(r.status, 401);
     th_resp_release(&r);
     free(body);
-    it_call("GET", "/profile/mine", s2.access, NULL, &r);
-    it_assert_envelope(&r, 200, "success");
-    th_resp_release(&r);
-    it_user_release(&s2);
-    it_user_release(&u);
+    th_expect(auth, "GET", "/profile/mine", s2.access, NULL, 200, "success");
+    th_user_release(&s2);
+    th_user_release(&u);
 }
 
 int main(void)

@@ -9,7 +9,6 @@
  * stack's real services, at a port nobody listens on, or at a socket that accepts and never
  * answers.
  */
-#include <errno.h>
 #include <grp.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -27,103 +26,44 @@
 
 #include <cmocka.h>
 
+#include "api.h"
 #include "harness.h"
-#include "http_client.h"
 #include "micro/alloc.h"
 #include "micro/clock.h"
 #include "micro/strbuf.h"
 
-#define CT_JSON         "application/json; charset=utf-8"
 #define MSG_MISSING_KEY "x-api-key header is missing"
 #define MSG_INVALID_KEY "permission denied: invalid x-api-key"
 #define LOG_TIMEOUT_MS  10000 /* the access log is flushed every second */
 #define GW_START_MS     10000
-#define POLL_STEP_MS    50
 
 static int gw_port;         /* the stack's gateway */
 static const char *api_key; /* the dev key */
-static const char *stack_dir;
 static int auth_port, blog_port;
 static char rnd[17]; /* makes request ids and keys unique per run */
 
-typedef struct {
-    th_resp r;
-    char *what; /* "METHOD url" for failure messages */
-} call;
-
 /* ---- HTTP ---------------------------------------------------------------------------------- */
 
-/* key and request_id may be NULL (header not sent); extra is one more header line or NULL. */
-static call req(int port, const char *method, const char *path, const char *key,
-                const char *request_id, const char *extra, const char *body)
+/* 127.0.0.1:port with key as x-api-key (none when NULL). */
+static th_api at(int port, const char *key)
 {
-    call c = {.what = mf_asprintf("%s :%d%s", method, port, path)};
-    char *url = th_url(port, path);
-    char *k = key ? mf_asprintf("x-api-key: %s", key) : NULL;
-    char *rid = request_id ? mf_asprintf("x-request-id: %s", request_id) : NULL;
-    const char *headers[4] = {NULL, NULL, NULL, NULL};
-    size_t n = 0;
-    if (k)
-        headers[n++] = k;
-    if (rid)
-        headers[n++] = rid;
-    if (extra)
-        headers[n++] = extra;
-    th_http(method, url, headers, body, &c.r);
-    free(url);
-    free(k);
-    free(rid);
-    return c;
+    return th_api_with_key((th_api){.port = port}, key);
 }
 
-static void call_release(call *c)
+/* One request; key and request_id may be NULL (header not sent). */
+static th_resp req(int port, const char *method, const char *path, const char *key,
+                   const char *request_id, const char *body)
 {
-    th_resp_release(&c->r);
-    free(c->what);
-    c->what = NULL;
-}
-
-/* Status want, envelope of API.md section 2 with a numeric status, JSON content type and an
- * x-request-id; message equal to want_msg unless that is NULL. */
-#define expect_env(c, want, want_msg) expect_env_at(__LINE__, (c), (want), (want_msg))
-static void expect_env_at(int line, const call *c, long want, const char *want_msg)
-{
-    const th_resp *r = &c->r;
-    const char *body = r->body ? r->body : "(none)";
-    if (r->status != want)
-        fail_msg("line %d: %s: status %ld, want %ld; body: %.400s", line, c->what, r->status, want,
-                 body);
-    if (!json_is_object(r->json))
-        fail_msg("line %d: %s: body is not a JSON object: %.400s", line, c->what, body);
-    const char *code = json_string_value(json_object_get(r->json, "code"));
-    const char *want_code = want < 400 ? "10000" : "10001";
-    if (!code || strcmp(code, want_code) != 0)
-        fail_msg("line %d: %s: code must be the string \"%s\": %.400s", line, c->what, want_code,
-                 body);
-    json_t *status = json_object_get(r->json, "status");
-    if (!json_is_integer(status) || json_integer_value(status) != want)
-        fail_msg("line %d: %s: status must be the number %ld: %.400s", line, c->what, want, body);
-    const char *msg = json_string_value(json_object_get(r->json, "message"));
-    if (!msg)
-        fail_msg("line %d: %s: message missing: %.400s", line, c->what, body);
-    if (want_msg && strcmp(msg, want_msg) != 0)
-        fail_msg("line %d: %s: message \"%s\", want \"%s\"", line, c->what, msg, want_msg);
-    if (!r->content_type || strcmp(r->content_type, CT_JSON) != 0)
-        fail_msg("line %d: %s: content-type \"%s\", want \"%s\"", line, c->what,
-                 r->content_type ? r->content_type : "(none)", CT_JSON);
-    if (!r->request_id || !*r->request_id)
-        fail_msg("line %d: %s: no x-request-id in the response", line, c->what);
+    th_call_opts o = {.request_id = request_id};
+    return th_call_opt(at(port, key), method, path, &o, body);
 }
 
 /* Sends raw bytes (for paths curl would normalise) and returns the whole response (heap, caller
  * frees; "" when nothing came back). */
 static char *raw_http(int port, const char *request)
 {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fd = th_tcp_connect(port);
     assert_true(fd >= 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
     size_t len = strlen(request);
     assert_int_equal(write(fd, request, len), (ssize_t)len);
     mf_strbuf out;
@@ -147,53 +87,7 @@ static char *raw_http(int port, const char *request)
     return s;
 }
 
-static bool is_hex32(const char *s)
-{
-    if (!s || strlen(s) != 32)
-        return false;
-    for (const char *p = s; *p; p++)
-        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
-            return false;
-    return true;
-}
-
 /* ---- log files ----------------------------------------------------------------------------- */
-
-/* Number of lines of path containing both needles (needle2 may be NULL). */
-static int count_lines(const char *path, const char *needle1, const char *needle2)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return 0;
-    char *line = NULL;
-    size_t cap = 0;
-    int n = 0;
-    while (getline(&line, &cap, f) >= 0)
-        if (strstr(line, needle1) && (!needle2 || strstr(line, needle2)))
-            n++;
-    free(line);
-    fclose(f);
-    return n;
-}
-
-typedef struct {
-    const char *path;
-    const char *needle1, *needle2;
-    int at_least;
-} log_wait;
-
-static bool log_has(void *ctx)
-{
-    log_wait *w = ctx;
-    return count_lines(w->path, w->needle1, w->needle2) >= w->at_least;
-}
-
-/* Polls until path has at least n lines with both needles. */
-static bool wait_log(const char *path, const char *needle1, const char *needle2, int n)
-{
-    log_wait w = {path, needle1, needle2, n};
-    return th_poll(log_has, &w, LOG_TIMEOUT_MS);
-}
 
 /* The gateway access-log entry (parsed JSON line) whose request_id is rid; NULL if none yet.
  * Caller decrefs. */
@@ -235,11 +129,6 @@ static bool entry_found(void *ctx)
     if (!w->entry)
         w->entry = access_entry(w->log, w->rid, &w->line);
     return w->entry != NULL;
-}
-
-static char *stack_file(const char *rel)
-{
-    return mf_asprintf("%s/%s", stack_dir, rel);
 }
 
 /* ---- a private nginx from the same template --------------------------------------------- */
@@ -303,11 +192,7 @@ static void gw_start(gateway *g, int auth_upstream, int blog_upstream, const cha
         argv[n++] = tmpl;
         argv[n] = NULL;
         unlink(conf);
-        pid_t r = th_spawn(argv, conf);
-        assert_true(r > 0);
-        int st = 0;
-        assert_int_equal(waitpid(r, &st, 0), r);
-        if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        if (th_run(argv, conf, GW_START_MS) != 0)
             fail_msg("gateway/render failed; see %s", conf);
         free(env_listen);
 
@@ -315,6 +200,7 @@ static void gw_start(gateway *g, int auth_upstream, int blog_upstream, const cha
                                "-c",    conf, "-g",   "daemon off;", NULL};
         g->pid = th_spawn(nginx, outlog);
         assert_true(g->pid > 0);
+        int st = 0;
         if (th_wait_port(g->port, GW_START_MS) != 0 || waitpid(g->pid, &st, WNOHANG) != 0) {
             th_stop(g->pid, 2000);
             g->pid = 0;
@@ -384,40 +270,33 @@ static void test_missing_key_401(void **state)
     const char *paths[] = {"/blog/list/latest?page=1&limit=5", "/auth/verify/apikey",
                            "/auth/profile/mine"};
     for (size_t i = 0; i < 3; i++) {
-        call c = req(gw_port, "GET", paths[i], NULL, NULL, NULL, NULL);
-        expect_env(&c, 401, MSG_MISSING_KEY);
-        assert_null(json_object_get(c.r.json, "data"));
-        call_release(&c);
+        th_resp c = req(gw_port, "GET", paths[i], NULL, NULL, NULL);
+        th_expect_env(&c, 401, MSG_MISSING_KEY);
+        assert_null(json_object_get(c.json, "data"));
+        th_resp_release(&c);
     }
-    call c = req(gw_port, "POST", "/auth/signin/basic", NULL, NULL, NULL, "{}");
-    expect_env(&c, 401, MSG_MISSING_KEY);
-    call_release(&c);
+    th_expect(at(gw_port, NULL), "POST", "/auth/signin/basic", NULL, "{}", 401, MSG_MISSING_KEY);
 }
 
 static void test_invalid_key_403(void **state)
 {
     (void)state;
     char *bad = mf_asprintf("e2e-invalid-%s", rnd);
-    call c = req(gw_port, "GET", "/blog/list/latest?page=1&limit=5", bad, NULL, NULL, NULL);
-    expect_env(&c, 403, MSG_INVALID_KEY);
-    call_release(&c);
-    c = req(gw_port, "GET", "/auth/verify/apikey", bad, NULL, NULL, NULL);
-    expect_env(&c, 403, MSG_INVALID_KEY);
-    call_release(&c);
+    th_expect(at(gw_port, bad), "GET", "/blog/list/latest?page=1&limit=5", NULL, NULL, 403,
+              MSG_INVALID_KEY);
+    th_expect(at(gw_port, bad), "GET", "/auth/verify/apikey", NULL, NULL, 403, MSG_INVALID_KEY);
     free(bad);
     /* A key that differs from the dev key only in case is another key. */
     char *lower = mf_strdup(api_key);
     for (char *p = lower; *p; p++)
         if (*p >= 'A' && *p <= 'Z')
             *p = (char)(*p - 'A' + 'a');
-    c = req(gw_port, "GET", "/blog/list/latest?page=1&limit=5", lower, NULL, NULL, NULL);
-    expect_env(&c, 403, MSG_INVALID_KEY);
-    call_release(&c);
+    th_expect(at(gw_port, lower), "GET", "/blog/list/latest?page=1&limit=5", NULL, NULL, 403,
+              MSG_INVALID_KEY);
     free(lower);
     /* The valid key passes. */
-    c = req(gw_port, "GET", "/blog/list/latest?page=1&limit=5", api_key, NULL, NULL, NULL);
-    expect_env(&c, 200, "success");
-    call_release(&c);
+    th_expect(at(gw_port, api_key), "GET", "/blog/list/latest?page=1&limit=5", NULL, NULL, 200,
+              "success");
 }
 
 static void test_health_bypass_exact(void **state)
@@ -425,21 +304,18 @@ static void test_health_bypass_exact(void **state)
     (void)state;
     const char *open_paths[] = {"/auth/health", "/blog/health"};
     for (size_t i = 0; i < 2; i++) {
-        call c = req(gw_port, "GET", open_paths[i], NULL, NULL, NULL, NULL);
-        expect_env(&c, 200, "success");
-        assert_string_equal(
-            json_string_value(json_object_get(json_object_get(c.r.json, "data"), "status")), "OK");
-        call_release(&c);
+        th_resp c = req(gw_port, "GET", open_paths[i], NULL, NULL, NULL);
+        th_expect_env(&c, 200, "success");
+        assert_string_equal(th_jstr(th_data(&c), "status"), "OK");
+        th_resp_release(&c);
     }
     /* Anything else without a key is refused before it reaches a service. */
     const char *method[] = {"POST", "GET", "GET", "GET", "GET", "DELETE"};
     const char *closed[] = {"/auth/health", "/auth/healthz",  "/blog/healthz",
                             "/foo/health",  "/auth/health/x", "/blog/health"};
     for (size_t i = 0; i < 6; i++) {
-        call c = req(gw_port, method[i], closed[i], NULL, NULL, NULL,
-                     strcmp(method[i], "POST") == 0 ? "{}" : NULL);
-        expect_env(&c, 401, MSG_MISSING_KEY);
-        call_release(&c);
+        th_expect(at(gw_port, NULL), method[i], closed[i], NULL,
+                  strcmp(method[i], "POST") == 0 ? "{}" : NULL, 401, MSG_MISSING_KEY);
     }
     /* Dot segments are resolved before the bypass decision (curl would resolve them itself). */
     char *raw = raw_http(gw_port, "GET /auth/health/../verify/apikey HTTP/1.1\r\n"
@@ -452,26 +328,19 @@ static void test_health_bypass_exact(void **state)
 static void test_trailing_slash_no_redirect(void **state)
 {
     (void)state;
-    call c = req(gw_port, "GET", "/blog/list/latest/?page=1&limit=5", api_key, NULL, NULL, NULL);
-    expect_env(&c, 200, "success");
-    assert_true(json_is_array(json_object_get(c.r.json, "data")));
-    call_release(&c);
-    c = req(gw_port, "GET", "/auth/verify/apikey/", api_key, NULL, NULL, NULL);
-    expect_env(&c, 200, "success");
-    call_release(&c);
+    th_resp c = req(gw_port, "GET", "/blog/list/latest/?page=1&limit=5", api_key, NULL, NULL);
+    th_expect_env(&c, 200, "success");
+    assert_true(json_is_array(th_data(&c)));
+    th_resp_release(&c);
+    th_expect(at(gw_port, api_key), "GET", "/auth/verify/apikey/", NULL, NULL, 200, "success");
     /* Reaches the route (the service's own 401), not a redirect. */
-    c = req(gw_port, "GET", "/auth/profile/mine/", api_key, NULL, NULL, NULL);
-    expect_env(&c, 401, "permission denied: missing Authorization");
-    call_release(&c);
-    c = req(gw_port, "GET", "/blog/health/", NULL, NULL, NULL, NULL);
-    expect_env(&c, 200, "success");
-    call_release(&c);
+    th_expect(at(gw_port, api_key), "GET", "/auth/profile/mine/", NULL, NULL, 401,
+              "permission denied: missing Authorization");
+    th_expect(at(gw_port, NULL), "GET", "/blog/health/", NULL, NULL, 200, "success");
     /* The bare prefixes are unknown paths, not redirects to "/auth/". */
     const char *bare[] = {"/auth", "/blog"};
     for (size_t i = 0; i < 2; i++) {
-        c = req(gw_port, "GET", bare[i], api_key, NULL, NULL, NULL);
-        expect_env(&c, 404, "url not found");
-        call_release(&c);
+        th_expect(at(gw_port, api_key), "GET", bare[i], NULL, NULL, 404, "url not found");
     }
 }
 
@@ -482,10 +351,8 @@ static void test_unknown_path_404(void **state)
     const char *paths[] = {"/nothing",          "/auth/nothing",      "/blog/nothing/at/all",
                            "/blog/list/latest", "/auth/profile/mine", "/"};
     for (size_t i = 0; i < 6; i++) {
-        call c = req(gw_port, method[i], paths[i], api_key, NULL, NULL,
-                     strcmp(method[i], "POST") == 0 ? "{}" : NULL);
-        expect_env(&c, 404, "url not found");
-        call_release(&c);
+        th_expect(at(gw_port, api_key), method[i], paths[i], NULL,
+                  strcmp(method[i], "POST") == 0 ? "{}" : NULL, 404, "url not found");
     }
 }
 
@@ -493,46 +360,46 @@ static void test_request_id_kept_or_generated(void **state)
 {
     (void)state;
     char *mine = mf_asprintf("e2e-gw-%s-kept", rnd);
-    call c = req(gw_port, "GET", "/blog/list/latest?page=1&limit=5", api_key, mine, NULL, NULL);
-    expect_env(&c, 200, "success");
-    assert_string_equal(c.r.request_id, mine);
-    call_release(&c);
+    th_resp c = req(gw_port, "GET", "/blog/list/latest?page=1&limit=5", api_key, mine, NULL);
+    th_expect_env(&c, 200, "success");
+    assert_string_equal(c.request_id, mine);
+    th_resp_release(&c);
     /* Also on the gateway's own errors. */
-    c = req(gw_port, "GET", "/nothing", NULL, mine, NULL, NULL);
-    assert_string_equal(c.r.request_id, mine);
-    call_release(&c);
+    c = req(gw_port, "GET", "/nothing", NULL, mine, NULL);
+    assert_string_equal(c.request_id, mine);
+    th_resp_release(&c);
     free(mine);
 
-    c = req(gw_port, "GET", "/blog/list/latest?page=1&limit=5", api_key, NULL, NULL, NULL);
-    expect_env(&c, 200, "success");
-    assert_true(is_hex32(c.r.request_id));
-    char *first = mf_strdup(c.r.request_id);
-    call_release(&c);
-    c = req(gw_port, "GET", "/blog/list/latest?page=1&limit=5", api_key, NULL, NULL, NULL);
-    assert_true(is_hex32(c.r.request_id));
-    assert_string_not_equal(c.r.request_id, first);
-    call_release(&c);
+    c = req(gw_port, "GET", "/blog/list/latest?page=1&limit=5", api_key, NULL, NULL);
+    th_expect_env(&c, 200, "success");
+    assert_true(th_is_hex(c.request_id, 32));
+    char *first = mf_strdup(c.request_id);
+    th_resp_release(&c);
+    c = req(gw_port, "GET", "/blog/list/latest?page=1&limit=5", api_key, NULL, NULL);
+    assert_true(th_is_hex(c.request_id, 32));
+    assert_string_not_equal(c.request_id, first);
+    th_resp_release(&c);
     free(first);
 
     /* An id that could forge log lines is replaced, not passed on. */
     c = req(gw_port, "GET", "/blog/list/latest?page=1&limit=5", api_key, "bad\"id with spaces",
-            NULL, NULL);
-    expect_env(&c, 200, "success");
-    assert_true(is_hex32(c.r.request_id));
-    call_release(&c);
+            NULL);
+    th_expect_env(&c, 200, "success");
+    assert_true(th_is_hex(c.request_id, 32));
+    th_resp_release(&c);
 }
 
 /* A generated id is in the gateway's access-log line (with key_id, never the key) and in the
  * log line of the service that answered. */
 static void check_logged(const char *path, const char *service_log)
 {
-    call c = req(gw_port, "GET", path, api_key, NULL, NULL, NULL);
-    assert_true(c.r.status > 0);
-    assert_true(is_hex32(c.r.request_id));
-    char *rid = mf_strdup(c.r.request_id);
-    call_release(&c);
+    th_resp c = req(gw_port, "GET", path, api_key, NULL, NULL);
+    assert_true(c.status > 0);
+    assert_true(th_is_hex(c.request_id, 32));
+    char *rid = mf_strdup(c.request_id);
+    th_resp_release(&c);
 
-    char *access = stack_file("nginx/logs/access.log");
+    char *access = th_stack_path("nginx/logs/access.log");
     entry_wait w = {.log = access, .rid = rid};
     if (!th_poll(entry_found, &w, LOG_TIMEOUT_MS))
         fail_msg("request id %s of GET %s not in %s", rid, path, access);
@@ -547,8 +414,8 @@ static void check_logged(const char *path, const char *service_log)
     free(w.line);
     free(access);
 
-    char *svc = stack_file(service_log);
-    if (!wait_log(svc, rid, NULL, 1))
+    char *svc = th_stack_path(service_log);
+    if (!th_wait_log(svc, rid, NULL, 1, LOG_TIMEOUT_MS))
         fail_msg("request id %s of GET %s not in %s", rid, path, svc);
     free(svc);
     free(rid);
@@ -571,12 +438,12 @@ static void test_request_id_of_key_check(void **state)
 {
     (void)state;
     char *bad = mf_asprintf("e2e-unseen-key-%s", rnd); /* never cached: the check runs */
-    call c = req(gw_port, "GET", "/blog/list/latest?page=1&limit=5", bad, NULL, NULL, NULL);
-    expect_env(&c, 403, MSG_INVALID_KEY);
-    char *rid = mf_strdup(c.r.request_id);
-    call_release(&c);
-    char *svc = stack_file("logs/auth1.log");
-    if (!wait_log(svc, rid, "/verify/apikey", 1))
+    th_resp c = req(gw_port, "GET", "/blog/list/latest?page=1&limit=5", bad, NULL, NULL);
+    th_expect_env(&c, 403, MSG_INVALID_KEY);
+    char *rid = mf_strdup(c.request_id);
+    th_resp_release(&c);
+    char *svc = th_stack_path("logs/auth1.log");
+    if (!th_wait_log(svc, rid, "/verify/apikey", 1, LOG_TIMEOUT_MS))
         fail_msg("the key check of request %s is not logged under that id in %s", rid, svc);
     free(svc);
     free(rid);
@@ -588,14 +455,14 @@ static void test_access_log_never_has_keys(void **state)
     (void)state;
     char *bad = mf_asprintf("e2e-secret-key-%s", rnd);
     char *rid = mf_asprintf("e2e-gw-%s-secret", rnd);
-    call c = req(gw_port, "GET", "/blog/list/latest?page=1&limit=5", bad, rid, NULL, NULL);
-    expect_env(&c, 403, MSG_INVALID_KEY);
-    call_release(&c);
-    char *access = stack_file("nginx/logs/access.log");
-    if (!wait_log(access, rid, NULL, 1))
+    th_resp c = req(gw_port, "GET", "/blog/list/latest?page=1&limit=5", bad, rid, NULL);
+    th_expect_env(&c, 403, MSG_INVALID_KEY);
+    th_resp_release(&c);
+    char *access = th_stack_path("nginx/logs/access.log");
+    if (!th_wait_log(access, rid, NULL, 1, LOG_TIMEOUT_MS))
         fail_msg("request %s not in %s", rid, access);
-    assert_int_equal(count_lines(access, bad, NULL), 0);
-    assert_int_equal(count_lines(access, api_key, NULL), 0);
+    assert_int_equal(th_count_lines(access, bad, NULL), 0);
+    assert_int_equal(th_count_lines(access, api_key, NULL), 0);
     free(access);
     free(rid);
     free(bad);
@@ -610,12 +477,10 @@ static void test_body_over_limit_413(void **state)
     body[0] = '"';
     body[n - 1] = '"';
     body[n] = '\0';
-    call c = req(gw_port, "POST", "/auth/signup/basic", api_key, NULL, NULL, body);
-    expect_env(&c, 413, "request body too large");
-    call_release(&c);
-    c = req(gw_port, "PUT", "/blog/author", api_key, NULL, NULL, body);
-    expect_env(&c, 413, "request body too large");
-    call_release(&c);
+    th_expect(at(gw_port, api_key), "POST", "/auth/signup/basic", NULL, body, 413,
+              "request body too large");
+    th_expect(at(gw_port, api_key), "PUT", "/blog/author", NULL, body, 413,
+              "request body too large");
     free(body);
 }
 
@@ -629,24 +494,21 @@ static void test_rate_limit_429(void **state)
     long got[8];
     int limited = 0;
     for (int i = 0; i < 8; i++) {
-        call c =
-            req(own.port, "GET", "/blog/list/latest?page=1&limit=5", api_key, NULL, NULL, NULL);
-        got[i] = c.r.status;
-        if (c.r.status == 429) {
-            expect_env(&c, 429, "too many requests");
+        th_resp c = req(own.port, "GET", "/blog/list/latest?page=1&limit=5", api_key, NULL, NULL);
+        got[i] = c.status;
+        if (c.status == 429) {
+            th_expect_env(&c, 429, "too many requests");
             limited++;
         } else {
-            expect_env(&c, 200, "success");
+            th_expect_env(&c, 200, "success");
         }
-        call_release(&c);
+        th_resp_release(&c);
     }
     assert_int_equal(got[0], 200);
     assert_true(limited >= 4);
     /* The limit is per key: another key is not throttled by this one's traffic. */
-    call c =
-        req(own.port, "GET", "/blog/list/latest?page=1&limit=5", "e2e-other-key", NULL, NULL, NULL);
-    expect_env(&c, 403, MSG_INVALID_KEY);
-    call_release(&c);
+    th_expect(at(own.port, "e2e-other-key"), "GET", "/blog/list/latest?page=1&limit=5", NULL, NULL,
+              403, MSG_INVALID_KEY);
 }
 
 static void test_upstream_down_502(void **state)
@@ -654,37 +516,25 @@ static void test_upstream_down_502(void **state)
     (void)state;
     gw_start(&own, auth_port, th_free_port(), NULL);
     for (int i = 0; i < 2; i++) { /* the first try, then with the server marked failed */
-        call c =
-            req(own.port, "GET", "/blog/list/latest?page=1&limit=5", api_key, NULL, NULL, NULL);
-        expect_env(&c, 502, "bad gateway");
-        call_release(&c);
+        th_expect(at(own.port, api_key), "GET", "/blog/list/latest?page=1&limit=5", NULL, NULL, 502,
+                  "bad gateway");
     }
-    call c = req(own.port, "GET", "/blog/health", NULL, NULL, NULL, NULL);
-    expect_env(&c, 502, "bad gateway");
-    call_release(&c);
+    th_expect(at(own.port, NULL), "GET", "/blog/health", NULL, NULL, 502, "bad gateway");
     /* The other service is unaffected. */
-    c = req(own.port, "GET", "/auth/verify/apikey", api_key, NULL, NULL, NULL);
-    expect_env(&c, 200, "success");
-    call_release(&c);
+    th_expect(at(own.port, api_key), "GET", "/auth/verify/apikey", NULL, NULL, 200, "success");
 }
 
 static void test_key_check_unreachable_503(void **state)
 {
     (void)state;
     gw_start(&own, th_free_port(), blog_port, NULL);
-    call c = req(own.port, "GET", "/blog/list/latest?page=1&limit=5", api_key, NULL, NULL, NULL);
-    expect_env(&c, 503, "service unavailable");
-    call_release(&c);
-    c = req(own.port, "POST", "/auth/signin/basic", api_key, NULL, NULL, "{}");
-    expect_env(&c, 503, "service unavailable");
-    call_release(&c);
+    th_expect(at(own.port, api_key), "GET", "/blog/list/latest?page=1&limit=5", NULL, NULL, 503,
+              "service unavailable");
+    th_expect(at(own.port, api_key), "POST", "/auth/signin/basic", NULL, "{}", 503,
+              "service unavailable");
     /* Health needs no key check, so blog's still answers. */
-    c = req(own.port, "GET", "/blog/health", NULL, NULL, NULL, NULL);
-    expect_env(&c, 200, "success");
-    call_release(&c);
-    c = req(own.port, "GET", "/auth/health", NULL, NULL, NULL, NULL);
-    expect_env(&c, 502, "bad gateway");
-    call_release(&c);
+    th_expect(at(own.port, NULL), "GET", "/blog/health", NULL, NULL, 200, "success");
+    th_expect(at(own.port, NULL), "GET", "/auth/health", NULL, NULL, 502, "bad gateway");
 }
 
 static void test_upstream_timeout_504(void **state)
@@ -695,10 +545,10 @@ static void test_upstream_timeout_504(void **state)
     const char *vars[] = {"GATEWAY_UPSTREAM_TIMEOUT=1s", NULL};
     gw_start(&own, auth_port, silent_port, vars);
     int64_t t0 = mf_mono_ms();
-    call c = req(own.port, "GET", "/blog/list/latest?page=1&limit=5", api_key, NULL, NULL, NULL);
+    th_resp c = req(own.port, "GET", "/blog/list/latest?page=1&limit=5", api_key, NULL, NULL);
     int64_t took = mf_mono_ms() - t0;
-    expect_env(&c, 504, "gateway timeout");
-    call_release(&c);
+    th_expect_env(&c, 504, "gateway timeout");
+    th_resp_release(&c);
     assert_true(took >= 900);
     assert_true(took < 8000);
 }
@@ -706,17 +556,17 @@ static void test_upstream_timeout_504(void **state)
 /* Lines of auth1.log for /verify/apikey requests whose id starts with prefix. */
 static int verify_count(const char *prefix)
 {
-    char *svc = stack_file("logs/auth1.log");
+    char *svc = th_stack_path("logs/auth1.log");
     /* A sentinel request straight to auth-service, logged after everything sent before it, so
      * the count is complete once the sentinel shows up. */
     char *sentinel = mf_asprintf("%ssentinel-%lld", prefix, (long long)mf_mono_ms());
-    call c = req(auth_port, "GET", "/health", NULL, sentinel, NULL, NULL);
-    call_release(&c);
-    if (!wait_log(svc, sentinel, NULL, 1))
+    th_resp c = req(auth_port, "GET", "/health", NULL, sentinel, NULL);
+    th_resp_release(&c);
+    if (!th_wait_log(svc, sentinel, NULL, 1, LOG_TIMEOUT_MS))
         fail_msg("sentinel %s not in %s", sentinel, svc);
     free(sentinel);
     /* Count "<prefix>" ids with the verify path; the sentinel was /health. */
-    int n = count_lines(svc, prefix, "\"/verify/apikey\"");
+    int n = th_count_lines(svc, prefix, "\"/verify/apikey\"");
     free(svc);
     return n;
 }
@@ -729,9 +579,9 @@ static void test_key_cache_valid(void **state)
     char *prefix = mf_asprintf("e2e-kv-%s-", rnd);
     for (int i = 0; i < 20; i++) {
         char *rid = mf_asprintf("%s%d", prefix, i);
-        call c = req(own.port, "GET", "/blog/list/latest?page=1&limit=5", api_key, rid, NULL, NULL);
-        expect_env(&c, 200, "success");
-        call_release(&c);
+        th_resp c = req(own.port, "GET", "/blog/list/latest?page=1&limit=5", api_key, rid, NULL);
+        th_expect_env(&c, 200, "success");
+        th_resp_release(&c);
         free(rid);
     }
     /* The fresh cache is filled by the first request: one round trip for 20 requests. */
@@ -752,9 +602,9 @@ static bool rechecked(void *ctx)
 {
     recheck *r = ctx;
     char *rid = mf_asprintf("%s%d", r->prefix, r->seq++);
-    call c = req(r->port, "GET", "/blog/list/latest?page=1&limit=5", r->key, rid, NULL, NULL);
-    expect_env(&c, 403, MSG_INVALID_KEY);
-    call_release(&c);
+    th_resp c = req(r->port, "GET", "/blog/list/latest?page=1&limit=5", r->key, rid, NULL);
+    th_expect_env(&c, 403, MSG_INVALID_KEY);
+    th_resp_release(&c);
     free(rid);
     return verify_count(r->prefix) > r->before;
 }
@@ -770,9 +620,9 @@ static void test_key_cache_invalid_ttl(void **state)
     int64_t t0 = mf_mono_ms();
     for (int i = 0; i < 3; i++) {
         char *rid = mf_asprintf("%s%d", prefix, r.seq++);
-        call c = req(own.port, "GET", "/blog/list/latest?page=1&limit=5", bad, rid, NULL, NULL);
-        expect_env(&c, 403, MSG_INVALID_KEY);
-        call_release(&c);
+        th_resp c = req(own.port, "GET", "/blog/list/latest?page=1&limit=5", bad, rid, NULL);
+        th_expect_env(&c, 403, MSG_INVALID_KEY);
+        th_resp_release(&c);
         free(rid);
     }
     /* Three quick requests within the 1 s TTL: the verdict was asked for once. */
@@ -792,7 +642,6 @@ static int setup(void **state)
     (void)state;
     gw_port = atoi(th_stack("GATEWAY_PORT"));
     api_key = th_stack("DEV_API_KEY");
-    stack_dir = th_stack("STACK_DIR");
     auth_port = atoi(th_stack("AUTH_PORT"));
     blog_port = atoi(th_stack("BLOG_PORT"));
     return mf_random_hex(4, rnd, sizeof(rnd)) == 0 ? 0 : -1;

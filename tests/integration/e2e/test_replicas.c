@@ -8,7 +8,6 @@
  * The stack is started by this test (scripts/stack start with REPLICAS=2) and always
  * stopped in its teardown; the shared stack of the ctest fixture is not touched.
  */
-#include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -16,14 +15,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 #include <curl/curl.h>
 
+#include "api.h"
 #include "harness.h"
-#include "http_client.h"
 #include "micro/alloc.h"
 #include "micro/clock.h"
 #include "micro/strbuf.h"
@@ -31,117 +29,28 @@
 #define REQUESTS       2000
 #define KILL_AT        500
 #define STACK_START_MS 240000
-#define STACK_STOP_MS  120000
 #define START_ATTEMPTS 3
 #define MAX_REPORTED   10
-#define ADMIN_SIGNIN   "{\"email\":\"admin@afteracademy.com\",\"password\":\"changeit\"}"
+
+/* Two replicas of each service. The gateway's per-key rate limit (gateway/render reads it from
+ * the environment) is raised: this stream is one key at full speed, and the test is about
+ * fail-over, not throttling. */
+static const char *const stack_vars[] = {"REPLICAS=2", "GATEWAY_RATE_LIMIT=100000r/s",
+                                         "GATEWAY_RATE_BURST=100000", NULL};
 
 static struct {
-    char *dir;      /* temp dir of this test: env file and script logs */
-    char *env_path; /* the second stack's env file */
-    json_t *env;    /* its contents */
-    bool started;
-    int gw_port;
-    const char *api_key;
-    char *token;   /* the dev admin's access token */
+    th_own_stack stack;
+    th_api gw;     /* its gateway with its dev key */
+    th_user admin; /* the dev admin */
     char *blog_id; /* a published blog */
 } s;
-
-/* ---- the second stack ---------------------------------------------------------------------- */
-
-/* Runs scripts/stack with the given command arguments and waits for it; returns its exit
- * status (-1 when it could not run or did not finish within timeout_ms). */
-static int run_stack(const char *const *args, int timeout_ms, const char *log)
-{
-    const char *src = getenv("CMICRO_SOURCE_DIR");
-    const char *build = getenv("CMICRO_BUILD_DIR");
-    if (!src || !build)
-        return -1;
-    char *script = mf_asprintf("%s/scripts/stack", src);
-    char *build_env = mf_asprintf("CMICRO_BUILD_DIR=%s", build);
-    /* env execs the script in place, so the script's parent (which its watchdog follows) is
-     * this test process. The gateway's per-key rate limit (gateway/render reads it from the
-     * environment) is raised: this stream is one key at full speed, and the test is about
-     * fail-over, not throttling. */
-    const char *argv[14] = {
-        "env",     "REPLICAS=2", "GATEWAY_RATE_LIMIT=100000r/s", "GATEWAY_RATE_BURST=100000",
-        build_env, script};
-    size_t n = 6;
-    for (size_t i = 0; args[i] && n < 13; i++)
-        argv[n++] = args[i];
-    argv[n] = NULL;
-    pid_t pid = th_spawn(argv, log);
-    free(script);
-    free(build_env);
-    if (pid < 0)
-        return -1;
-    int64_t deadline = mf_mono_ms() + timeout_ms;
-    int st = 0;
-    for (;;) {
-        pid_t w = waitpid(pid, &st, WNOHANG);
-        if (w == pid)
-            return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-        if (w < 0 || mf_mono_ms() > deadline) {
-            th_stop(pid, 5000);
-            return -1;
-        }
-        usleep(50 * 1000);
-    }
-}
-
-static void stack_stop(void)
-{
-    if (!s.env_path)
-        return;
-    char *log = mf_asprintf("%s/stack-stop.log", s.dir);
-    const char *args[] = {"stop", "--env-in", s.env_path, NULL};
-    int rc = run_stack(args, STACK_STOP_MS, log);
-    if (rc != 0)
-        fprintf(stderr, "test_replicas: stack stop exited %d; see %s\n", rc, log);
-    free(log);
-}
-
-static json_t *read_env(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    json_t *env = json_object();
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    while ((n = getline(&line, &cap, f)) >= 0) {
-        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-            line[--n] = '\0';
-        char *eq = strchr(line, '=');
-        if (!eq)
-            continue;
-        *eq = '\0';
-        json_object_set_new(env, line, json_string(eq + 1));
-    }
-    free(line);
-    fclose(f);
-    return env;
-}
-
-static const char *env_get(const char *name)
-{
-    const char *v = json_string_value(json_object_get(s.env, name));
-    if (!v)
-        fail_msg("%s missing from %s", name, s.env_path);
-    return v;
-}
-
-static char *stack_path(const char *rel)
-{
-    return mf_asprintf("%s/%s", env_get("STACK_DIR"), rel);
-}
 
 /* PID recorded by scripts/stack for one instance (e.g. "blog2"). */
 static pid_t instance_pid(const char *name)
 {
     char *rel = mf_asprintf("pids/%s.pid", name);
-    char *path = stack_path(rel);
+    char *path = th_own_stack_path(&s.stack, rel);
+    assert_non_null(path);
     FILE *f = fopen(path, "r");
     long pid = -1;
     if (f) {
@@ -173,44 +82,6 @@ static bool process_gone(void *ctx)
     return rp && (rp[2] == 'Z' || rp[2] == 'X');
 }
 
-static int count_lines(const char *path, const char *needle)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return 0;
-    char *line = NULL;
-    size_t cap = 0;
-    int n = 0;
-    while (getline(&line, &cap, f) >= 0)
-        if (strstr(line, needle))
-            n++;
-    free(line);
-    fclose(f);
-    return n;
-}
-
-/* ---- HTTP ---------------------------------------------------------------------------------- */
-
-static json_t *api(const char *method, const char *path, const char *token, const char *body,
-                   long want)
-{
-    char *url = th_url(s.gw_port, path);
-    char *key = mf_asprintf("x-api-key: %s", s.api_key);
-    char *auth = token ? mf_asprintf("Authorization: Bearer %s", token) : NULL;
-    const char *headers[] = {key, auth, NULL};
-    th_resp r;
-    th_http(method, url, headers, body, &r);
-    if (r.status != want)
-        fail_msg("%s %s: status %ld, want %ld: %.300s", method, path, r.status, want,
-                 r.body ? r.body : "");
-    json_t *data = json_incref(json_object_get(r.json, "data"));
-    th_resp_release(&r);
-    free(url);
-    free(key);
-    free(auth);
-    return data;
-}
-
 static size_t collect(char *data, size_t size, size_t nmemb, void *ud)
 {
     mf_strbuf_add(ud, data, size * nmemb);
@@ -222,44 +93,19 @@ static size_t collect(char *data, size_t size, size_t nmemb, void *ud)
 static int setup(void **state)
 {
     (void)state;
-    s.dir = th_tmpdir("e2e-replicas");
-    if (!s.dir)
+    /* cmocka skips the group teardown when setup fails: every failure path stops the stack. */
+    if (th_own_stack_start(&s.stack, stack_vars, START_ATTEMPTS, STACK_START_MS) != 0)
         return -1;
-    s.env_path = mf_asprintf("%s/stack.env", s.dir);
-    char *log = mf_asprintf("%s/stack-start.log", s.dir);
-    const char *args[] = {"start", "--test", "--env-out", s.env_path, NULL};
-    /* A free port can be taken by another process before a server binds it: the script
-     * then fails cleanly (having stopped what it started), and a new attempt picks new
-     * ports. */
-    for (int attempt = 0; attempt < START_ATTEMPTS && !s.started; attempt++) {
-        int rc = run_stack(args, STACK_START_MS, log);
-        if (rc == 0) {
-            s.started = true;
-        } else {
-            fprintf(stderr, "test_replicas: stack start attempt %d exited %d; see %s\n",
-                    attempt + 1, rc, log);
-            stack_stop();
-        }
-    }
-    free(log);
-    if (!s.started)
-        return -1;
-    /* cmocka skips the group teardown when setup fails: stop the stack here. */
-    s.env = read_env(s.env_path);
-    if (!s.env) {
-        stack_stop();
-        return -1;
-    }
-    const char *gw = json_string_value(json_object_get(s.env, "GATEWAY_PORT"));
-    s.gw_port = gw ? atoi(gw) : 0;
-    s.api_key = json_string_value(json_object_get(s.env, "DEV_API_KEY"));
-    const char *auth_ports = json_string_value(json_object_get(s.env, "AUTH_PORTS"));
-    const char *blog_ports = json_string_value(json_object_get(s.env, "BLOG_PORTS"));
+    const char *gw = th_own_stack_get(&s.stack, "GATEWAY_PORT");
+    s.gw.port = gw ? atoi(gw) : 0;
+    s.gw.api_key = th_own_stack_get(&s.stack, "DEV_API_KEY");
+    const char *auth_ports = th_own_stack_get(&s.stack, "AUTH_PORTS");
+    const char *blog_ports = th_own_stack_get(&s.stack, "BLOG_PORTS");
     /* Two replicas each, or this test proves nothing. */
-    if (s.gw_port <= 0 || !s.api_key || !auth_ports || !strchr(auth_ports, ' ') || !blog_ports ||
+    if (s.gw.port <= 0 || !s.gw.api_key || !auth_ports || !strchr(auth_ports, ' ') || !blog_ports ||
         !strchr(blog_ports, ' ')) {
-        fprintf(stderr, "test_replicas: unexpected env file %s\n", s.env_path);
-        stack_stop();
+        fprintf(stderr, "test_replicas: unexpected env file %s\n", s.stack.env_path);
+        th_own_stack_release(&s.stack);
         return -1;
     }
     return 0;
@@ -268,15 +114,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    stack_stop();
-    json_decref(s.env);
-    free(s.token);
+    th_own_stack_release(&s.stack);
+    th_user_release(&s.admin);
     free(s.blog_id);
-    if (s.dir) {
-        th_rmrf(s.dir);
-        free(s.dir);
-    }
-    free(s.env_path);
     return 0;
 }
 
@@ -284,22 +124,23 @@ static int teardown(void **state)
 
 static void prepare_data(void)
 {
-    json_t *d = api("POST", "/auth/signin/basic", NULL, ADMIN_SIGNIN, 200);
-    s.token =
-        mf_strdup(json_string_value(json_object_get(json_object_get(d, "tokens"), "accessToken")));
-    json_decref(d);
-    d = api("POST", "/blog/author", s.token,
-            "{\"title\":\"Replicas under fire\",\"description\":\"Two of each, one dies.\","
-            "\"draftText\":\"Nobody notices.\",\"slug\":\"replicas-under-fire\","
-            "\"imgUrl\":\"https://example.com/r.png\",\"tags\":[\"REPLICAS\"]}",
-            200);
-    s.blog_id = mf_strdup(json_string_value(json_object_get(d, "_id")));
-    json_decref(d);
-    char *path = mf_asprintf("/blog/author/submit/id/%s", s.blog_id);
-    json_decref(api("PUT", path, s.token, NULL, 200));
+    th_api auth = s.gw, blog = s.gw;
+    auth.prefix = "/auth";
+    blog.prefix = "/blog";
+    th_signin_admin(auth, &s.admin);
+    th_resp r =
+        th_call(blog, "POST", "/author", s.admin.access,
+                "{\"title\":\"Replicas under fire\",\"description\":\"Two of each, one "
+                "dies.\",\"draftText\":\"Nobody notices.\",\"slug\":\"replicas-under-fire\","
+                "\"imgUrl\":\"https://example.com/r.png\",\"tags\":[\"REPLICAS\"]}");
+    th_expect_env(&r, 200, "blog created successfully");
+    s.blog_id = mf_strdup(th_jstr(th_data(&r), "_id"));
+    th_resp_release(&r);
+    char *path = mf_asprintf("/author/submit/id/%s", s.blog_id);
+    th_expect(blog, "PUT", path, s.admin.access, NULL, 200, "blog submitted successfully");
     free(path);
-    path = mf_asprintf("/blog/editor/publish/id/%s", s.blog_id);
-    json_decref(api("PUT", path, s.token, NULL, 200));
+    path = mf_asprintf("/editor/publish/id/%s", s.blog_id);
+    th_expect(blog, "PUT", path, s.admin.access, NULL, 200, "blog published successfully");
     free(path);
 }
 
@@ -309,14 +150,14 @@ static void test_replica_killed_mid_stream(void **state)
     prepare_data();
 
     char *urls[4];
-    urls[0] = th_url(s.gw_port, "/blog/list/latest?page=1&limit=5");
+    urls[0] = th_url(s.gw.port, "/blog/list/latest?page=1&limit=5");
     char *by_id = mf_asprintf("/blog/id/%s", s.blog_id);
-    urls[1] = th_url(s.gw_port, by_id);
+    urls[1] = th_url(s.gw.port, by_id);
     free(by_id);
-    urls[2] = th_url(s.gw_port, "/auth/profile/mine");
-    urls[3] = th_url(s.gw_port, "/auth/verify/apikey");
-    char *key = mf_asprintf("x-api-key: %s", s.api_key);
-    char *auth = mf_asprintf("Authorization: Bearer %s", s.token);
+    urls[2] = th_url(s.gw.port, "/auth/profile/mine");
+    urls[3] = th_url(s.gw.port, "/auth/verify/apikey");
+    char *key = mf_asprintf("x-api-key: %s", s.gw.api_key);
+    char *auth = mf_asprintf("Authorization: Bearer %s", s.admin.access);
     struct curl_slist *plain = curl_slist_append(NULL, key);
     struct curl_slist *with_token = curl_slist_append(curl_slist_append(NULL, key), auth);
 
@@ -376,12 +217,12 @@ static void test_replica_killed_mid_stream(void **state)
     assert_int_equal(failed, 0);
     /* The killed replicas had their share before they died: the stream really was balanced
      * over both, so surviving the kill means something. */
-    char *blog2_log = stack_path("logs/blog2.log");
-    char *auth2_log = stack_path("logs/auth2.log");
-    int blog2_served = count_lines(blog2_log, "\"path\":\"/list/latest\"") +
-                       count_lines(blog2_log, "\"path\":\"/id/");
-    int auth2_served = count_lines(auth2_log, "\"path\":\"/profile/mine\"") +
-                       count_lines(auth2_log, "\"path\":\"/verify/apikey\"");
+    char *blog2_log = th_own_stack_path(&s.stack, "logs/blog2.log");
+    char *auth2_log = th_own_stack_path(&s.stack, "logs/auth2.log");
+    int blog2_served = th_count_lines(blog2_log, "\"path\":\"/list/latest\"", NULL) +
+                       th_count_lines(blog2_log, "\"path\":\"/id/", NULL);
+    int auth2_served = th_count_lines(auth2_log, "\"path\":\"/profile/mine\"", NULL) +
+                       th_count_lines(auth2_log, "\"path\":\"/verify/apikey\"", NULL);
     fprintf(stderr, "test_replicas: blog2 served %d, auth2 served %d before the kill\n",
             blog2_served, auth2_served);
     assert_true(blog2_served > 0);

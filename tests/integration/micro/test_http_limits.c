@@ -5,7 +5,6 @@
  * polite to misbehave.
  */
 #include <errno.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,8 +16,8 @@
 
 #include <cmocka.h>
 
+#include "api.h"
 #include "harness.h"
-#include "http_client.h"
 #include "micro/alloc.h"
 #include "micro/clock.h"
 #include "micro/http.h"
@@ -102,40 +101,21 @@ static char *filled(size_t n)
 static void post(int port, const char *path, const char *const *headers, const char *body,
                  th_resp *out)
 {
-    char *url = th_url(port, path);
-    int rc = th_http("POST", url, headers, body, out);
-    free(url);
-    assert_int_equal(rc, 0);
+    assert_int_equal(th_http_port("POST", port, path, headers, body, out), 0);
 }
 
 static void assert_hello(int port)
 {
     th_resp r;
-    char *url = th_url(port, "/hello");
-    assert_int_equal(th_http("GET", url, NULL, NULL, &r), 0);
-    free(url);
+    assert_int_equal(th_http_port("GET", port, "/hello", NULL, NULL, &r), 0);
     assert_int_equal(r.status, 200);
     th_resp_release(&r);
 }
 
-static void assert_envelope(const th_resp *r, long status, const char *message)
-{
-    assert_int_equal(r->status, status);
-    assert_non_null(r->content_type);
-    assert_string_equal(r->content_type, "application/json; charset=utf-8");
-    assert_non_null(r->json);
-    assert_string_equal(json_string_value(json_object_get(r->json, "code")), "10001");
-    assert_int_equal(json_integer_value(json_object_get(r->json, "status")), status);
-    assert_string_equal(json_string_value(json_object_get(r->json, "message")), message);
-}
-
 static int tcp_connect(int port)
 {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fd = th_tcp_connect(port);
     assert_true(fd >= 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
     return fd;
 }
 
@@ -179,6 +159,19 @@ static bool read_until(int fd, mf_strbuf *sb, const char *until, int times, int 
     }
 }
 
+/* Reads until `until` was seen `times` times (or 5 s passed), then closes fd; what was read
+ * (heap, caller frees). */
+static char *read_and_close(int fd, const char *until, int times)
+{
+    mf_strbuf sb;
+    mf_strbuf_init(&sb);
+    read_until(fd, &sb, until, times, 5000);
+    close(fd);
+    char *text = mf_strbuf_detach(&sb, NULL);
+    mf_strbuf_release(&sb);
+    return text;
+}
+
 /* The JSON body of a raw response (after the blank line), parsed. */
 static json_t *raw_body(const char *resp)
 {
@@ -208,26 +201,26 @@ static void test_body_too_large(void **state)
     th_resp r;
     /* curl announces a big body with "Expect: 100-continue": answered before it is sent. */
     post(roomy_port, "/len", NULL, body, &r);
-    assert_envelope(&r, 413, "request body too large");
+    th_expect_env(&r, 413, "request body too large");
     assert_non_null(r.request_id);
     th_resp_release(&r);
 
     /* Without Expect the body is read and discarded, then answered. */
     const char *const no_expect[] = {"Expect:", NULL};
     post(roomy_port, "/len", no_expect, body, &r);
-    assert_envelope(&r, 413, "request body too large");
+    th_expect_env(&r, 413, "request body too large");
     th_resp_release(&r);
 
     /* Chunked: no length to check up front; the limit applies as the chunks arrive. */
     const char *const chunked[] = {"Expect:", "Transfer-Encoding: chunked", NULL};
     post(roomy_port, "/len", chunked, body, &r);
-    assert_envelope(&r, 413, "request body too large");
+    th_expect_env(&r, 413, "request body too large");
     th_resp_release(&r);
 
     /* One byte over is over. */
     body[MAX_BODY + 1] = '\0';
     post(roomy_port, "/len", no_expect, body, &r);
-    assert_envelope(&r, 413, "request body too large");
+    th_expect_env(&r, 413, "request body too large");
     th_resp_release(&r);
     free(body);
 
@@ -249,17 +242,14 @@ static void test_too_large_keeps_connection(void **state)
     const char *next = "GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
     send_all(fd, next, strlen(next));
 
-    mf_strbuf sb;
-    mf_strbuf_init(&sb);
-    read_until(fd, &sb, "\"message\"", 2, 5000);
-    close(fd);
-    assert_true(strncmp(sb.buf, "HTTP/1.1 413", 12) == 0);
-    assert_non_null(strstr(sb.buf, "request body too large"));
-    const char *second = strstr(sb.buf + 12, "HTTP/1.1 ");
+    char *got = read_and_close(fd, "\"message\"", 2);
+    assert_true(strncmp(got, "HTTP/1.1 413", 12) == 0);
+    assert_non_null(strstr(got, "request body too large"));
+    const char *second = strstr(got + 12, "HTTP/1.1 ");
     assert_non_null(second);
     assert_true(strncmp(second, "HTTP/1.1 200", 12) == 0);
     assert_non_null(strstr(second, "\"hello\":\"world\""));
-    mf_strbuf_release(&sb);
+    free(got);
 }
 
 static void test_expect_gets_413_without_continue(void **state)
@@ -269,18 +259,15 @@ static void test_expect_gets_413_without_continue(void **state)
     const char *head = "POST /len HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2097152\r\n"
                        "Expect: 100-continue\r\n\r\n";
     send_all(fd, head, strlen(head));
-    mf_strbuf sb;
-    mf_strbuf_init(&sb);
-    read_until(fd, &sb, "\"message\"", 1, 5000);
-    close(fd);
+    char *got = read_and_close(fd, "\"message\"", 1);
     /* The final answer comes first: the client never gets a go-ahead for the body. */
-    assert_true(strncmp(sb.buf, "HTTP/1.1 413", 12) == 0);
-    assert_null(strstr(sb.buf, "100 Continue"));
-    json_t *j = raw_body(sb.buf);
+    assert_true(strncmp(got, "HTTP/1.1 413", 12) == 0);
+    assert_null(strstr(got, "100 Continue"));
+    json_t *j = raw_body(got);
     assert_non_null(j);
     assert_string_equal(json_string_value(json_object_get(j, "message")), "request body too large");
     json_decref(j);
-    mf_strbuf_release(&sb);
+    free(got);
 }
 
 /* ---- time ---- */

@@ -4,7 +4,6 @@
  * returns on mf_server_shutdown and on a real SIGTERM.
  */
 #include <errno.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -13,7 +12,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -83,14 +81,11 @@ static mf_server *start_server(void)
 /* 1 when 127.0.0.1:port refuses a connection right now, 0 when it accepts. */
 static int refused(int port)
 {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    assert_true(fd >= 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int rc = connect(fd, (struct sockaddr *)&a, sizeof a);
-    int err = errno;
+    int fd = th_tcp_connect(port);
+    if (fd < 0)
+        return errno == ECONNREFUSED;
     close(fd);
-    return rc != 0 && err == ECONNREFUSED;
+    return 0;
 }
 
 static bool port_refuses(void *ctx)
@@ -113,9 +108,7 @@ typedef struct {
 static void *client_thread(void *arg)
 {
     client_job *j = arg;
-    char *url = th_url(j->port, j->path);
-    j->rc = th_http("GET", url, NULL, NULL, &j->resp);
-    free(url);
+    j->rc = th_http_port("GET", j->port, j->path, NULL, NULL, &j->resp);
     return NULL;
 }
 
@@ -179,11 +172,9 @@ static void test_graceful_stop_finishes_in_flight(void **state)
 
     assert_true(refused(port));
     th_resp r;
-    char *url = th_url(port, "/hello");
-    assert_int_equal(th_http("GET", url, NULL, NULL, &r), -1);
+    assert_int_equal(th_http_port("GET", port, "/hello", NULL, NULL, &r), -1);
     assert_int_equal(r.status, 0);
     th_resp_release(&r);
-    free(url);
 
     mf_server_stop(s); /* idempotent */
     mf_server_free(s);
@@ -195,11 +186,9 @@ static void test_stop_idempotent(void **state)
     mf_server *s = start_server();
     int port = mf_server_port(s);
     th_resp r;
-    char *url = th_url(port, "/hello");
-    assert_int_equal(th_http("GET", url, NULL, NULL, &r), 0);
+    assert_int_equal(th_http_port("GET", port, "/hello", NULL, NULL, &r), 0);
     assert_int_equal(r.status, 200);
     th_resp_release(&r);
-    free(url);
     mf_server_stop(s);
     mf_server_stop(s);
     assert_true(refused(port));
@@ -227,11 +216,9 @@ static void test_run_until_shutdown(void **state)
     assert_int_equal(pthread_create(&runner, NULL, run_thread, s), 0);
 
     th_resp r;
-    char *url = th_url(port, "/hello");
-    assert_int_equal(th_http("GET", url, NULL, NULL, &r), 0);
+    assert_int_equal(th_http_port("GET", port, "/hello", NULL, NULL, &r), 0);
     assert_int_equal(r.status, 200);
     th_resp_release(&r);
-    free(url);
 
     mf_server_shutdown(s);
     join_within(runner, 12000);

@@ -35,7 +35,6 @@ typedef struct {
 
 typedef struct {
     th_server srv;
-    char *url;
     natsConnection *raw;
     jsCtx *rawjs;
     mf_nats *c[3];
@@ -50,10 +49,11 @@ static int group_setup(void **state)
         free(f);
         return -1;
     }
-    f->url = mf_asprintf("nats://127.0.0.1:%d", f->srv.port);
-    if (natsConnection_ConnectTo(&f->raw, f->url) != NATS_OK ||
+    if (natsConnection_ConnectTo(&f->raw, f->srv.url) != NATS_OK ||
         natsConnection_JetStream(&f->rawjs, f->raw, NULL) != NATS_OK) {
+        natsConnection_Destroy(f->raw);
         th_server_stop(&f->srv);
+        free(f);
         return -1;
     }
     *state = f;
@@ -66,7 +66,6 @@ static int group_teardown(void **state)
     jsCtx_Destroy(f->rawjs);
     natsConnection_Destroy(f->raw);
     th_server_stop(&f->srv);
-    free(f->url);
     free(f);
     return 0;
 }
@@ -79,7 +78,7 @@ static int setup(void **state)
         pthread_mutex_init(&f->rec[i].mu, NULL);
     }
     for (int i = 0; i < 3; i++) {
-        f->c[i] = mf_nats_connect(f->url, "test-js", NULL, NULL, 2000);
+        f->c[i] = mf_nats_connect(f->srv.url, "test-js", NULL, NULL, 2000);
         if (f->c[i] == NULL)
             return -1;
     }

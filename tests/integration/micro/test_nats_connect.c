@@ -80,10 +80,9 @@ static void test_start_before_server(void **state)
 {
     (void)state;
     th_server_kill(&srv); /* keep its port and dir: "NATS is not up yet" */
-    char *url = mf_asprintf("nats://127.0.0.1:%d", srv.port);
 
     int64_t start = mf_mono_ms();
-    conns[0] = mf_nats_connect(url, "early", NULL, NULL, 300);
+    conns[0] = mf_nats_connect(srv.url, "early", NULL, NULL, 300);
     int64_t took = mf_mono_ms() - start;
     assert_non_null(conns[0]); /* a handle, not a failure: it connects later */
     assert_true(took >= 250 && took < 3000);
@@ -102,9 +101,8 @@ static void test_start_before_server(void **state)
 
     assert_int_equal(th_server_restart(&srv, false), 0);
     assert_true(th_poll(ping_ok, conns[0], 5000));
-    conns[1] = mf_nats_connect(url, "client", NULL, NULL, 2000);
+    conns[1] = mf_nats_connect(srv.url, "client", NULL, NULL, 2000);
     assert_true(th_poll(request_ok, conns[1], 5000));
-    free(url);
 }
 
 static atomic_int js_got;
@@ -141,8 +139,7 @@ static void test_jetstream_setup_waits_for_server(void **state)
 {
     (void)state;
     th_server_kill(&srv);
-    char *url = mf_asprintf("nats://127.0.0.1:%d", srv.port);
-    conns[0] = mf_nats_connect(url, "early-js", NULL, NULL, 200);
+    conns[0] = mf_nats_connect(srv.url, "early-js", NULL, NULL, 200);
     assert_non_null(conns[0]);
     atomic_store(&js_got, 0);
     const char *subjects[] = {"early.>"};
@@ -153,19 +150,17 @@ static void test_jetstream_setup_waits_for_server(void **state)
     json_decref(ev);
 
     assert_int_equal(th_server_restart(&srv, true), 0);
-    conns[1] = mf_nats_connect(url, "publisher", NULL, NULL, 2000);
+    conns[1] = mf_nats_connect(srv.url, "publisher", NULL, NULL, 2000);
     assert_non_null(conns[1]);
     assert_true(th_poll(js_publish_ok, conns[1], 5000)); /* the stream exists */
     assert_true(th_poll(js_received, NULL, 5000));       /* and the consumer runs */
-    free(url);
 }
 
 static void test_reconnect_keeps_endpoints(void **state)
 {
     (void)state;
-    char *url = mf_asprintf("nats://127.0.0.1:%d", srv.port);
-    conns[0] = mf_nats_connect(url, "svc", NULL, NULL, 2000);
-    conns[1] = mf_nats_connect(url, "client", NULL, NULL, 2000);
+    conns[0] = mf_nats_connect(srv.url, "svc", NULL, NULL, 2000);
+    conns[1] = mf_nats_connect(srv.url, "client", NULL, NULL, 2000);
     assert_non_null(conns[0]);
     assert_non_null(conns[1]);
     assert_int_equal(mf_nats_ping(conns[0]), 0);
@@ -181,7 +176,6 @@ static void test_reconnect_keeps_endpoints(void **state)
     assert_true(th_poll(ping_ok, conns[1], 5000));
     /* The subscriptions are replayed on reconnect: the endpoint answers again. */
     assert_true(th_poll(request_ok, conns[1], 5000));
-    free(url);
 }
 
 static bool js_received_second(void *ctx)
@@ -195,9 +189,8 @@ static void test_jetstream_survives_restart(void **state)
 {
     (void)state;
     assert_int_equal(th_server_restart(&srv, true), 0);
-    char *url = mf_asprintf("nats://127.0.0.1:%d", srv.port);
-    conns[0] = mf_nats_connect(url, "consumer", NULL, NULL, 2000);
-    conns[1] = mf_nats_connect(url, "publisher", NULL, NULL, 2000);
+    conns[0] = mf_nats_connect(srv.url, "consumer", NULL, NULL, 2000);
+    conns[1] = mf_nats_connect(srv.url, "publisher", NULL, NULL, 2000);
     atomic_store(&js_got, 0);
     atomic_store(&js_saw_second, false);
     atomic_store(&js_round, 1);
@@ -213,7 +206,6 @@ static void test_jetstream_survives_restart(void **state)
     atomic_store(&js_round, 2);
     assert_true(th_poll(js_publish_ok, conns[1], 5000));
     assert_true(th_poll(js_received_second, NULL, 5000));
-    free(url);
 }
 
 static void test_bad_url(void **state)
@@ -238,8 +230,7 @@ static void test_user_password(void **state)
     assert_true(srv.pid > 0);
     assert_int_equal(th_wait_port(srv.port, 10000), 0);
 
-    char *url = mf_asprintf("nats://127.0.0.1:%d", srv.port);
-    conns[0] = mf_nats_connect(url, "good", "svc", "s3cret", 2000);
+    conns[0] = mf_nats_connect(srv.url, "good", "svc", "s3cret", 2000);
     assert_non_null(conns[0]);
     assert_int_equal(mf_nats_ping(conns[0]), 0);
     assert_int_equal(mf_nats_serve(conns[0], "c.ping", ok_handler, NULL, 1), 0);
@@ -247,10 +238,10 @@ static void test_user_password(void **state)
 
     /* Wrong credentials never reach the connected state (the handle keeps retrying, as for
      * a server that is not up yet, so fixing the server side heals the service). */
-    conns[1] = mf_nats_connect(url, "bad", "svc", "wrong", 500);
+    conns[1] = mf_nats_connect(srv.url, "bad", "svc", "wrong", 500);
     assert_non_null(conns[1]);
     assert_int_not_equal(mf_nats_ping(conns[1]), 0);
-    conns[2] = mf_nats_connect(url, "anon", NULL, NULL, 500);
+    conns[2] = mf_nats_connect(srv.url, "anon", NULL, NULL, 500);
     assert_non_null(conns[2]);
     assert_int_not_equal(mf_nats_ping(conns[2]), 0);
     json_t *reply = NULL;
@@ -258,7 +249,6 @@ static void test_user_password(void **state)
     char *errmsg = NULL;
     assert_int_equal(mf_nats_request(conns[1], "c.ping", NULL, 500, NULL, &reply, &status, &errmsg),
                      MF_ERR_UNAVAILABLE);
-    free(url);
 }
 
 int main(void)

@@ -24,7 +24,6 @@
 
 typedef struct {
     th_server srv;
-    char *url;
     mf_nats *server; /* serves the endpoints */
     mf_nats *client; /* sends the requests */
 } fixture;
@@ -37,7 +36,6 @@ static int group_setup(void **state)
         free(f);
         return -1;
     }
-    f->url = mf_asprintf("nats://127.0.0.1:%d", f->srv.port);
     *state = f;
     return 0;
 }
@@ -46,7 +44,6 @@ static int group_teardown(void **state)
 {
     fixture *f = *state;
     th_server_stop(&f->srv);
-    free(f->url);
     free(f);
     return 0;
 }
@@ -55,8 +52,8 @@ static int group_teardown(void **state)
 static int setup(void **state)
 {
     fixture *f = *state;
-    f->server = mf_nats_connect(f->url, "test-server", NULL, NULL, 2000);
-    f->client = mf_nats_connect(f->url, "test-client", NULL, NULL, 2000);
+    f->server = mf_nats_connect(f->srv.url, "test-server", NULL, NULL, 2000);
+    f->client = mf_nats_connect(f->srv.url, "test-client", NULL, NULL, 2000);
     return (f->server != NULL && f->client != NULL) ? 0 : -1;
 }
 
@@ -240,7 +237,7 @@ static void test_request_id_header(void **state)
     assert_int_equal(mf_nats_serve(f->server, "t.rid", echo_handler, NULL, 1), 0);
 
     natsConnection *nc = NULL;
-    assert_int_equal(natsConnection_ConnectTo(&nc, f->url), NATS_OK);
+    assert_int_equal(natsConnection_ConnectTo(&nc, f->srv.url), NATS_OK);
     natsMsg *msg = NULL;
     assert_int_equal(natsMsg_Create(&msg, "t.rid", NULL, "{}", 2), NATS_OK);
     assert_int_equal(natsMsgHeader_Set(msg, "X-Request-Id", "hdr-123"), NATS_OK);
@@ -298,7 +295,7 @@ static int count_handler(json_t *data, const char *request_id, void *ctx, json_t
 static void test_queue_group_shares(void **state)
 {
     fixture *f = *state;
-    mf_nats *other = mf_nats_connect(f->url, "test-server-2", NULL, NULL, 2000);
+    mf_nats *other = mf_nats_connect(f->srv.url, "test-server-2", NULL, NULL, 2000);
     assert_non_null(other);
     counter a = {0}, b = {0};
     assert_int_equal(mf_nats_serve(f->server, "t.q", count_handler, &a, 2), 0);
@@ -400,7 +397,7 @@ static void test_malformed_request(void **state)
     assert_int_equal(mf_nats_serve(f->server, "t.bad", echo_handler, NULL, 1), 0);
 
     natsConnection *nc = NULL;
-    assert_int_equal(natsConnection_ConnectTo(&nc, f->url), NATS_OK);
+    assert_int_equal(natsConnection_ConnectTo(&nc, f->srv.url), NATS_OK);
     const char *bodies[] = {"{bad json", "", "\xff\xfe"};
     for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
         natsMsg *resp = NULL;
@@ -433,7 +430,7 @@ static void test_malformed_reply(void **state)
 {
     fixture *f = *state;
     natsConnection *nc = NULL;
-    assert_int_equal(natsConnection_ConnectTo(&nc, f->url), NATS_OK);
+    assert_int_equal(natsConnection_ConnectTo(&nc, f->srv.url), NATS_OK);
     natsSubscription *s1 = NULL, *s2 = NULL;
     assert_int_equal(
         natsConnection_Subscribe(&s1, nc, "t.garbage", garbage_responder, (void *)"not json"),
@@ -466,7 +463,7 @@ static void test_publish(void **state)
 {
     fixture *f = *state;
     natsConnection *nc = NULL;
-    assert_int_equal(natsConnection_ConnectTo(&nc, f->url), NATS_OK);
+    assert_int_equal(natsConnection_ConnectTo(&nc, f->srv.url), NATS_OK);
     natsSubscription *sub = NULL;
     assert_int_equal(natsConnection_SubscribeSync(&sub, nc, "t.events.>"), NATS_OK);
     assert_int_equal(natsConnection_FlushTimeout(nc, 2000), NATS_OK);
