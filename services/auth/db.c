@@ -226,6 +226,15 @@ void auth_db_rollback(auth_db_conn *c)
         PQclear(PQexec(c->pg, "ROLLBACK"));
 }
 
+int auth_db_end(auth_db_conn *c, int rc)
+{
+    if (rc == 0)
+        rc = auth_db_commit(c);
+    if (rc != 0)
+        auth_db_rollback(c);
+    return rc;
+}
+
 int auth_db_ping(void *ctx)
 {
     auth_db *db = ctx;

@@ -56,6 +56,9 @@ int auth_db_begin(auth_db_conn *c);
 int auth_db_commit(auth_db_conn *c);
 /* Safe to call when no transaction is open. */
 void auth_db_rollback(auth_db_conn *c);
+/* Ends a transaction the way its steps went: commits when rc is 0, else rolls back. Returns rc,
+ * or the commit's failure. */
+int auth_db_end(auth_db_conn *c, int rc);
 
 size_t auth_db_res_rows(const auth_db_res *r);
 /* Value of row/col as text (borrowed from r), NULL for SQL NULL or out of range. */

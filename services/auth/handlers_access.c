@@ -44,10 +44,7 @@ static int create_user(auth_ctx *ctx, auth_db_conn *c, const char *email, const 
         rc = auth_store_user_set_roles(c, id, roles, 1);
     if (rc == 0)
         rc = auth_session_issue(ctx, c, id, tokens);
-    if (rc == 0)
-        rc = auth_db_commit(c);
-    if (rc != 0) {
-        auth_db_rollback(c);
+    if ((rc = auth_db_end(c, rc)) != 0) {
         json_decref(*tokens);
         *tokens = NULL;
     }

@@ -17,11 +17,7 @@ static int replace_roles(auth_db_conn *c, const char *id, const char *const *cod
         rc = auth_store_user_lock(c, id);
     if (rc == 0)
         rc = auth_store_user_set_roles(c, id, codes, n);
-    if (rc == 0)
-        rc = auth_db_commit(c);
-    if (rc != 0)
-        auth_db_rollback(c);
-    return rc;
+    return auth_db_end(c, rc);
 }
 
 void auth_handle_roles_update(mf_req *req)

@@ -27,10 +27,7 @@ static int rotate(auth_ctx *ctx, auth_db_conn *c, const auth_claims *access,
         rc = MF_ERR_NOT_FOUND;
     if (rc == 0)
         rc = auth_session_issue(ctx, c, access->sub, tokens);
-    if (rc == 0)
-        rc = auth_db_commit(c);
-    if (rc != 0) {
-        auth_db_rollback(c);
+    if ((rc = auth_db_end(c, rc)) != 0) {
         json_decref(*tokens);
         *tokens = NULL;
     }

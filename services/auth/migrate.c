@@ -33,10 +33,7 @@ static int apply_one(auth_db_conn *c, const auth_migration *m)
     if ((rc = auth_db_exec_script(c, m->sql)) == 0)
         rc = auth_db_exec(c, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", 2,
                           params, NULL);
-    if (rc == 0)
-        rc = auth_db_commit(c);
-    if (rc != 0) {
-        auth_db_rollback(c);
+    if ((rc = auth_db_end(c, rc)) != 0) {
         mf_log_error(NULL, "migration %s failed: %s", m->name, mf_err_name(rc));
         return rc;
     }
