@@ -11,8 +11,8 @@
 #include "blog_it.h"
 #include "micro/cache.h"
 
-static bt_user author, other, editor;
-static bt_instance inst;
+static th_user author, other, editor;
+static th_instance inst;
 static th_server redis_srv;
 
 static int setup(void **state)
@@ -27,9 +27,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    bt_user_release(&author);
-    bt_user_release(&other);
-    bt_user_release(&editor);
+    th_user_release(&author);
+    th_user_release(&other);
+    th_user_release(&editor);
     return 0;
 }
 
@@ -37,7 +37,7 @@ static int teardown(void **state)
 static int stop_extra(void **state)
 {
     (void)state;
-    bt_instance_stop(&inst);
+    th_instance_stop(&inst);
     if (redis_srv.pid > 0 || redis_srv.dir)
         th_server_stop(&redis_srv);
     memset(&redis_srv, 0, sizeof redis_srv);
@@ -94,7 +94,7 @@ typedef enum {
 /* A list page of this test: its path, who reads it and its cache key. */
 typedef struct {
     lkind kind;
-    const bt_user *reader; /* NULL: public */
+    const th_user *reader; /* NULL: public */
     char *path;
     char *key;
     char *author_gen; /* author lists: "blog:gen:author:<id>" */
@@ -102,7 +102,7 @@ typedef struct {
 
 #define LIMIT "100"
 
-static void list_init(list_ref *l, lkind kind, const bt_user *reader, const char *tag)
+static void list_init(list_ref *l, lkind kind, const th_user *reader, const char *tag)
 {
     memset(l, 0, sizeof *l);
     l->kind = kind;
@@ -169,10 +169,10 @@ static bool list_cached(const list_ref *l)
  * frees). New reference. */
 static json_t *list_get_at(int port, const list_ref *l, char **body)
 {
-    th_resp r;
-    bt_call(port, "GET", l->path, l->reader ? l->reader->token : NULL, NULL, &r);
-    bt_assert_env(&r, 200, "success");
-    json_t *d = json_incref(bt_data(&r));
+    th_resp r =
+        th_call((th_api){.port = port}, "GET", l->path, l->reader ? l->reader->access : NULL, NULL);
+    th_expect_env(&r, 200, "success");
+    json_t *d = json_incref(th_data(&r));
     assert_true(json_is_array(d));
     if (body)
         *body = mf_strdup(r.body);
@@ -182,15 +182,15 @@ static json_t *list_get_at(int port, const list_ref *l, char **body)
 
 static json_t *list_get(const list_ref *l)
 {
-    return list_get_at(bt_blog_port(), l, NULL);
+    return list_get_at(th_api_blog().port, l, NULL);
 }
 
 /* Reads the list twice: the second answer comes from the cache, byte for byte the first. */
 static void prime(const list_ref *l)
 {
     char *b1 = NULL, *b2 = NULL;
-    json_decref(list_get_at(bt_blog_port(), l, &b1));
-    json_decref(list_get_at(bt_blog_port(), l, &b2));
+    json_decref(list_get_at(th_api_blog().port, l, &b1));
+    json_decref(list_get_at(th_api_blog().port, l, &b2));
     assert_true(list_cached(l));
     assert_string_equal(b1, b2);
     free(b1);
@@ -202,7 +202,7 @@ static char *listed_title(const list_ref *l, const char *id)
 {
     json_t *d = list_get(l);
     int i = bt_index_of(d, id);
-    char *t = i >= 0 ? mf_strdup(bt_str(json_array_get(d, (size_t)i), "title")) : NULL;
+    char *t = i >= 0 ? mf_strdup(th_jstr(json_array_get(d, (size_t)i), "title")) : NULL;
     json_decref(d);
     return t;
 }
@@ -234,10 +234,10 @@ static void assert_title(const list_ref *l, const char *id, const char *title)
 /* ---- writes ---- */
 
 /* PUT prefix + id as who. */
-static void put(const bt_user *who, const char *prefix, const char *id, const char *msg)
+static void put(const th_user *who, const char *prefix, const char *id, const char *msg)
 {
     char *p = mf_asprintf("%s%s", prefix, id);
-    bt_expect("PUT", p, who->token, NULL, 200, msg);
+    th_expect(th_api_blog(), "PUT", p, who->access, NULL, 200, msg);
     free(p);
 }
 
@@ -264,21 +264,22 @@ static void unpublish(const char *id)
 static void delete_blog(const char *id)
 {
     char *p = mf_asprintf("/author/id/%s", id);
-    bt_expect("DELETE", p, author.token, NULL, 200, "blog deleted successfully");
+    th_expect(th_api_blog(), "DELETE", p, author.access, NULL, 200, "blog deleted successfully");
     free(p);
 }
 
 static void retitle(const char *id, const char *title)
 {
     char *body = mf_asprintf("{\"_id\":\"%s\",\"title\":\"%s\"}", id, title);
-    bt_expect("PUT", "/author", author.token, body, 200, "blog updated successfully");
+    th_expect(th_api_blog(), "PUT", "/author", author.access, body, 200,
+              "blog updated successfully");
     free(body);
 }
 
 /* Upper-case tag with a random part, so no other test lists under it. */
 static char *new_tag(const char *prefix)
 {
-    char *t = bt_token();
+    char *t = th_random_hex(6);
     char *tag = mf_asprintf("%s%s", prefix, t);
     for (char *p = tag; *p; p++)
         if (*p >= 'a' && *p <= 'z')
@@ -289,13 +290,13 @@ static char *new_tag(const char *prefix)
 
 static char *new_slug(void)
 {
-    char *t = bt_token();
+    char *t = th_random_hex(6);
     char *slug = mf_asprintf("lc-%s", t);
     free(t);
     return slug;
 }
 
-static char *create(const bt_user *who, const char *title, const char *tag)
+static char *create(const th_user *who, const char *title, const char *tag)
 {
     char *slug = new_slug();
     char *tags = mf_asprintf("[\"%s\"]", tag);
@@ -477,7 +478,8 @@ static void test_public_lists(void **state)
     prime(&by_tag);
     prime(&by_tag2);
     char *body = mf_asprintf("{\"_id\":\"%s\",\"tags\":[\"%s\"]}", id, tag2);
-    bt_expect("PUT", "/author", author.token, body, 200, "blog updated successfully");
+    th_expect(th_api_blog(), "PUT", "/author", author.access, body, 200,
+              "blog updated successfully");
     free(body);
     assert_not_listed(&by_tag, id);
     assert_listed(&by_tag2, id);
@@ -520,9 +522,8 @@ static void *reader(void *arg)
 {
     reader_arg *a = arg;
     while (!atomic_load(&a->stop)) {
-        th_resp r;
-        bt_call(bt_blog_port(), "GET", a->list->path,
-                a->list->reader ? a->list->reader->token : NULL, NULL, &r);
+        th_resp r = th_call(th_api_blog(), "GET", a->list->path,
+                            a->list->reader ? a->list->reader->access : NULL, NULL);
         th_resp_release(&r);
     }
     return NULL;
@@ -548,8 +549,7 @@ static void test_no_stale_list_under_concurrency(void **state)
     for (int round = 0; round < ROUNDS; round++) {
         char *title = mf_asprintf("Concurrent list round %d", round);
         char *body = mf_asprintf("{\"_id\":\"%s\",\"title\":\"%s\"}", id, title);
-        th_resp r;
-        bt_blog("PUT", "/author", author.token, body, &r);
+        th_resp r = th_call(th_api_blog(), "PUT", "/author", author.access, body);
         bool ok = r.status == 200;
         th_resp_release(&r);
         char *got = listed_title(&drafts, id);
@@ -573,10 +573,10 @@ static void test_no_stale_list_under_concurrency(void **state)
 static void test_lists_without_redis(void **state)
 {
     (void)state;
-    char port[16];
-    snprintf(port, sizeof port, "%d", th_free_port());
-    const char *env[] = {"REDIS_PORT", port, NULL};
-    bt_instance_start(&inst, env);
+    char *port = mf_asprintf("REDIS_PORT=%d", th_free_port());
+    const char *env[] = {port, NULL};
+    th_instance_start(&inst, "blog", env);
+    free(port);
     char *tag = new_tag("LCN");
     list_ref drafts, latest, sub;
     list_init(&drafts, L_DRAFTS, &author, NULL);
@@ -587,10 +587,9 @@ static void test_lists_without_redis(void **state)
     char *slug = new_slug();
     char *body = bt_blog_body("No Redis list", "lists without a cache", slug, "[\"NOREDIS\"]");
     free(slug);
-    th_resp r;
-    bt_call(inst.port, "POST", "/author", author.token, body, &r);
-    bt_assert_env(&r, 200, "blog created successfully");
-    char *id = mf_strdup(bt_str(bt_data(&r), "_id"));
+    th_resp r = th_call(inst.api, "POST", "/author", author.access, body);
+    th_expect_env(&r, 200, "blog created successfully");
+    char *id = mf_strdup(th_jstr(th_data(&r), "_id"));
     th_resp_release(&r);
     free(body);
     json_t *d = list_get_at(inst.port, &drafts, NULL);
@@ -598,8 +597,8 @@ static void test_lists_without_redis(void **state)
     json_decref(d);
 
     char *p = mf_asprintf("/author/submit/id/%s", id);
-    bt_call(inst.port, "PUT", p, author.token, NULL, &r);
-    bt_assert_env(&r, 200, "blog submitted successfully");
+    r = th_call(inst.api, "PUT", p, author.access, NULL);
+    th_expect_env(&r, 200, "blog submitted successfully");
     th_resp_release(&r);
     free(p);
     d = list_get_at(inst.port, &sub, NULL);
@@ -608,8 +607,8 @@ static void test_lists_without_redis(void **state)
 
     json_decref(list_get_at(inst.port, &latest, NULL));
     p = mf_asprintf("/editor/publish/id/%s", id);
-    bt_call(inst.port, "PUT", p, editor.token, NULL, &r);
-    bt_assert_env(&r, 200, "blog published successfully");
+    r = th_call(inst.api, "PUT", p, editor.access, NULL);
+    th_expect_env(&r, 200, "blog published successfully");
     th_resp_release(&r);
     free(p);
     d = list_get_at(inst.port, &latest, NULL);
@@ -624,7 +623,7 @@ static void test_lists_without_redis(void **state)
     list_release(&latest);
     list_release(&sub);
     free(tag);
-    bt_instance_stop(&inst);
+    th_instance_stop(&inst);
 }
 
 /* The raw value of key in the Redis on port (NULL when missing). Caller frees. */
@@ -674,10 +673,10 @@ static void test_lost_invalidation(void **state)
 {
     (void)state;
     assert_int_equal(th_redis_start(&redis_srv), 0);
-    char port[16];
-    snprintf(port, sizeof port, "%d", redis_srv.port);
-    const char *env[] = {"REDIS_PORT", port, NULL};
-    bt_instance_start(&inst, env);
+    char *port = mf_asprintf("REDIS_PORT=%d", redis_srv.port);
+    const char *env[] = {port, NULL};
+    th_instance_start(&inst, "blog", env);
+    free(port);
     char *tag = new_tag("LCL");
     list_ref drafts, latest, sub;
     list_init(&drafts, L_DRAFTS, &author, NULL);
@@ -706,10 +705,9 @@ static void test_lost_invalidation(void **state)
     char *slug = new_slug();
     char *body = bt_blog_body("Lost invalidation", "written while Redis was away", slug, "[\"L\"]");
     free(slug);
-    th_resp r;
-    bt_call(inst.port, "POST", "/author", author.token, body, &r);
-    bt_assert_env(&r, 200, "blog created successfully");
-    char *id = mf_strdup(bt_str(bt_data(&r), "_id"));
+    th_resp r = th_call(inst.api, "POST", "/author", author.access, body);
+    th_expect_env(&r, 200, "blog created successfully");
+    char *id = mf_strdup(th_jstr(th_data(&r), "_id"));
     th_resp_release(&r);
     free(body);
     json_t *d = list_get_at(inst.port, &drafts, NULL);
@@ -742,7 +740,7 @@ static void test_lost_invalidation(void **state)
     list_release(&latest);
     list_release(&sub);
     free(tag);
-    bt_instance_stop(&inst);
+    th_instance_stop(&inst);
     th_server_stop(&redis_srv);
     memset(&redis_srv, 0, sizeof redis_srv);
 }

@@ -6,8 +6,8 @@
 
 #include "blog_it.h"
 
-static bt_user author;
-static bt_instance inst;
+static th_user author;
+static th_instance inst;
 static pid_t db_pid;
 static char *db_dir;
 
@@ -21,7 +21,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    bt_instance_stop(&inst);
+    th_instance_stop(&inst);
     if (db_pid > 0)
         th_stop(db_pid, 10000);
     db_pid = 0;
@@ -29,7 +29,7 @@ static int teardown(void **state)
         th_rmrf(db_dir);
     free(db_dir);
     db_dir = NULL;
-    bt_user_release(&author);
+    th_user_release(&author);
     return 0;
 }
 
@@ -92,9 +92,8 @@ static pid_t start_db(int port)
 static bool mongo_down(void *arg)
 {
     (void)arg;
-    th_resp r;
-    bt_call(inst.port, "GET", "/health", NULL, NULL, &r);
-    const char *m = r.json ? bt_str(json_object_get(bt_data(&r), "checks"), "mongo") : NULL;
+    th_resp r = th_call(inst.api, "GET", "/health", NULL, NULL);
+    const char *m = r.json ? th_jstr(json_object_get(th_data(&r), "checks"), "mongo") : NULL;
     bool down = r.status == 503 && m && strcmp(m, "DOWN") == 0;
     th_resp_release(&r);
     return down;
@@ -107,19 +106,17 @@ static void test_mongo_down(void **state)
     db_pid = start_db(port);
     assert_true(db_pid > 0);
     assert_int_equal(th_wait_port(port, 30000), 0);
-    char *uri = mf_asprintf("mongodb://127.0.0.1:%d", port);
-    const char *env[] = {"MONGO_URI",        uri,   "MONGO_DB", "mongodown",
-                         "MONGO_TIMEOUT_MS", "500", NULL};
-    bt_instance_start(&inst, env);
+    char *uri = mf_asprintf("MONGO_URI=mongodb://127.0.0.1:%d", port);
+    const char *env[] = {uri, "MONGO_DB=mongodown", "MONGO_TIMEOUT_MS=500", NULL};
+    th_instance_start(&inst, "blog", env);
 
-    char *t = bt_token();
+    char *t = th_random_hex(6);
     char *slug = mf_asprintf("mongo-down-%s", t);
     char *body =
         bt_blog_body("Before the outage", "written while MongoDB was up", slug, "[\"DOWN\"]");
-    th_resp r;
-    bt_call(inst.port, "POST", "/author", author.token, body, &r);
-    bt_assert_env(&r, 200, "blog created successfully");
-    char *id = mf_strdup(bt_str(bt_data(&r), "_id"));
+    th_resp r = th_call(inst.api, "POST", "/author", author.access, body);
+    th_expect_env(&r, 200, "blog created successfully");
+    char *id = mf_strdup(th_jstr(th_data(&r), "_id"));
     th_resp_release(&r);
 
     th_stop(db_pid, 10000);
@@ -127,22 +124,22 @@ static void test_mongo_down(void **state)
 
     int64_t start = mf_mono_ms();
     char *p = mf_asprintf("/author/id/%s", id);
-    bt_call(inst.port, "GET", p, author.token, NULL, &r);
-    bt_assert_env(&r, 503, "service unavailable");
+    r = th_call(inst.api, "GET", p, author.access, NULL);
+    th_expect_env(&r, 503, "service unavailable");
     th_resp_release(&r);
     free(p);
-    bt_call(inst.port, "POST", "/author", author.token, body, &r);
-    bt_assert_env(&r, 503, "service unavailable");
+    r = th_call(inst.api, "POST", "/author", author.access, body);
+    th_expect_env(&r, 503, "service unavailable");
     th_resp_release(&r);
-    bt_call(inst.port, "GET", "/list/latest?page=1&limit=10", NULL, NULL, &r);
-    bt_assert_env(&r, 503, "service unavailable");
+    r = th_call(inst.api, "GET", "/list/latest?page=1&limit=10", NULL, NULL);
+    th_expect_env(&r, 503, "service unavailable");
     th_resp_release(&r);
     /* bounded by the selection timeout, not by the client's patience */
     assert_true(mf_mono_ms() - start < 10000);
     assert_true(th_poll(mongo_down, NULL, 10000));
     /* validation does not need the database */
-    bt_call(inst.port, "GET", "/id/123", NULL, NULL, &r);
-    bt_assert_env(&r, 400, "id must be of length 24");
+    r = th_call(inst.api, "GET", "/id/123", NULL, NULL);
+    th_expect_env(&r, 400, "id must be of length 24");
     th_resp_release(&r);
 
     free(id);

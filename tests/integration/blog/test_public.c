@@ -5,50 +5,58 @@
 static void test_health(void **state)
 {
     (void)state;
-    th_resp r;
-    bt_blog("GET", "/health", NULL, NULL, &r);
-    bt_assert_env(&r, 200, "success");
-    json_t *d = bt_data(&r);
-    assert_string_equal(bt_str(d, "status"), "OK");
-    assert_non_null(bt_str(d, "timestamp"));
+    th_resp r = th_call(th_api_blog(), "GET", "/health", NULL, NULL);
+    th_expect_env(&r, 200, "success");
+    json_t *d = th_data(&r);
+    assert_string_equal(th_jstr(d, "status"), "OK");
+    assert_non_null(th_jstr(d, "timestamp"));
     json_t *checks = json_object_get(d, "checks");
-    assert_string_equal(bt_str(checks, "mongo"), "UP");
-    assert_string_equal(bt_str(checks, "redis"), "UP");
-    assert_string_equal(bt_str(checks, "nats"), "UP");
+    assert_string_equal(th_jstr(checks, "mongo"), "UP");
+    assert_string_equal(th_jstr(checks, "redis"), "UP");
+    assert_string_equal(th_jstr(checks, "nats"), "UP");
     th_resp_release(&r);
 }
 
 static void test_id_param(void **state)
 {
     (void)state;
-    bt_expect("GET", "/id/123", NULL, NULL, 400, "id must be of length 24");
-    bt_expect("GET", "/id/0123456789abcdef0123456789", NULL, NULL, 400, "id must be of length 24");
-    bt_expect("GET", "/id/zzzzzzzzzzzzzzzzzzzzzzzz", NULL, NULL, 400, "id is invalid");
-    bt_expect("GET", "/id/0123456789abcdef0123456g", NULL, NULL, 400, "id is invalid");
-    bt_expect("GET", "/id/0123456789abcdef01234567", NULL, NULL, 404, "blog not found");
-    bt_expect("GET", "/id/0123456789abcdef01234567/", NULL, NULL, 404, "blog not found");
-    bt_expect("GET", "/list/similar/id/12", NULL, NULL, 400, "id must be of length 24");
-    bt_expect("GET", "/list/similar/id/zzzzzzzzzzzzzzzzzzzzzzzz", NULL, NULL, 400, "id is invalid");
-    bt_expect("GET", "/list/similar/id/0123456789abcdef01234567", NULL, NULL, 404,
+    th_expect(th_api_blog(), "GET", "/id/123", NULL, NULL, 400, "id must be of length 24");
+    th_expect(th_api_blog(), "GET", "/id/0123456789abcdef0123456789", NULL, NULL, 400,
+              "id must be of length 24");
+    th_expect(th_api_blog(), "GET", "/id/zzzzzzzzzzzzzzzzzzzzzzzz", NULL, NULL, 400,
+              "id is invalid");
+    th_expect(th_api_blog(), "GET", "/id/0123456789abcdef0123456g", NULL, NULL, 400,
+              "id is invalid");
+    th_expect(th_api_blog(), "GET", "/id/0123456789abcdef01234567", NULL, NULL, 404,
+              "blog not found");
+    th_expect(th_api_blog(), "GET", "/id/0123456789abcdef01234567/", NULL, NULL, 404,
+              "blog not found");
+    th_expect(th_api_blog(), "GET", "/list/similar/id/12", NULL, NULL, 400,
+              "id must be of length 24");
+    th_expect(th_api_blog(), "GET", "/list/similar/id/zzzzzzzzzzzzzzzzzzzzzzzz", NULL, NULL, 400,
+              "id is invalid");
+    th_expect(th_api_blog(), "GET", "/list/similar/id/0123456789abcdef01234567", NULL, NULL, 404,
               "blog not found");
 }
 
 static void test_slug_param(void **state)
 {
     (void)state;
-    bt_expect("GET", "/slug/ab", NULL, NULL, 400, "slug must be at least 3 characters");
+    th_expect(th_api_blog(), "GET", "/slug/ab", NULL, NULL, 400,
+              "slug must be at least 3 characters");
     /* normalised before validation: "a b?" is "ab" */
-    bt_expect("GET", "/slug/a%20b%3F", NULL, NULL, 400, "slug must be at least 3 characters");
+    th_expect(th_api_blog(), "GET", "/slug/a%20b%3F", NULL, NULL, 400,
+              "slug must be at least 3 characters");
     mf_strbuf sb;
     mf_strbuf_init(&sb);
     mf_strbuf_adds(&sb, "/slug/");
     for (int i = 0; i < 201; i++)
         mf_strbuf_addch(&sb, 'x');
-    bt_expect("GET", sb.buf, NULL, NULL, 400, "slug must be at most 200 characters");
+    th_expect(th_api_blog(), "GET", sb.buf, NULL, NULL, 400, "slug must be at most 200 characters");
     mf_strbuf_release(&sb);
-    char *t = bt_token();
+    char *t = th_random_hex(6);
     char *p = mf_asprintf("/slug/no-such-%s", t);
-    bt_expect("GET", p, NULL, NULL, 404, "blog not found");
+    th_expect(th_api_blog(), "GET", p, NULL, NULL, 404, "blog not found");
     free(p);
     free(t);
 }
@@ -61,7 +69,7 @@ static void test_page_limit(void **state)
         char *p;
 #define Q(query, msg)                                                                              \
     p = mf_asprintf("%s%s", lists[i], query);                                                      \
-    bt_expect("GET", p, NULL, NULL, 400, msg);                                                     \
+    th_expect(th_api_blog(), "GET", p, NULL, NULL, 400, msg);                                      \
     free(p)
         Q("", "page is required, limit is required");
         Q("?page=1", "limit is required");
@@ -75,33 +83,32 @@ static void test_page_limit(void **state)
         Q("?page=x&limit=y", "page must be a number, limit must be a number");
 #undef Q
     }
-    th_resp r;
-    bt_blog("GET", "/list/latest?page=1&limit=1000", NULL, NULL, &r);
-    bt_assert_env(&r, 200, "success");
-    assert_true(json_is_array(bt_data(&r)));
+    th_resp r = th_call(th_api_blog(), "GET", "/list/latest?page=1&limit=1000", NULL, NULL);
+    th_expect_env(&r, 200, "success");
+    assert_true(json_is_array(th_data(&r)));
     th_resp_release(&r);
     /* a page far beyond the data is an empty list, not an error */
-    bt_blog("GET", "/list/latest?page=1000&limit=1000", NULL, NULL, &r);
-    bt_assert_env(&r, 200, "success");
-    assert_int_equal(json_array_size(bt_data(&r)), 0);
+    r = th_call(th_api_blog(), "GET", "/list/latest?page=1000&limit=1000", NULL, NULL);
+    th_expect_env(&r, 200, "success");
+    assert_int_equal(json_array_size(th_data(&r)), 0);
     th_resp_release(&r);
 }
 
 static void test_tag_param(void **state)
 {
     (void)state;
-    bt_expect("GET", "/list/tag/go?page=1&limit=10", NULL, NULL, 400, "tag must be uppercase");
-    bt_expect("GET", "/list/tag/Go?page=0&limit=10", NULL, NULL, 400,
+    th_expect(th_api_blog(), "GET", "/list/tag/go?page=1&limit=10", NULL, NULL, 400,
+              "tag must be uppercase");
+    th_expect(th_api_blog(), "GET", "/list/tag/Go?page=0&limit=10", NULL, NULL, 400,
               "tag must be uppercase, page must be min 1");
-    char *t = bt_token();
+    char *t = th_random_hex(6);
     char *p = mf_asprintf("/list/tag/NOTAG%s?page=1&limit=10", t);
     for (char *c = p + 15; *c && *c != '?'; c++)
         if (*c >= 'a' && *c <= 'z')
             *c = (char)(*c - 32);
-    th_resp r;
-    bt_blog("GET", p, NULL, NULL, &r);
-    bt_assert_env(&r, 200, "success");
-    assert_int_equal(json_array_size(bt_data(&r)), 0);
+    th_resp r = th_call(th_api_blog(), "GET", p, NULL, NULL);
+    th_expect_env(&r, 200, "success");
+    assert_int_equal(json_array_size(th_data(&r)), 0);
     th_resp_release(&r);
     free(p);
     free(t);
@@ -110,10 +117,11 @@ static void test_tag_param(void **state)
 static void test_unknown_routes(void **state)
 {
     (void)state;
-    bt_expect("GET", "/nope", NULL, NULL, 404, "url not found");
-    bt_expect("GET", "/author", NULL, NULL, 404, "url not found");
-    bt_expect("POST", "/id/0123456789abcdef01234567", NULL, NULL, 404, "url not found");
-    bt_expect("DELETE", "/editor/id/0123456789abcdef01234567/extra", NULL, NULL, 404,
+    th_expect(th_api_blog(), "GET", "/nope", NULL, NULL, 404, "url not found");
+    th_expect(th_api_blog(), "GET", "/author", NULL, NULL, 404, "url not found");
+    th_expect(th_api_blog(), "POST", "/id/0123456789abcdef01234567", NULL, NULL, 404,
+              "url not found");
+    th_expect(th_api_blog(), "DELETE", "/editor/id/0123456789abcdef01234567/extra", NULL, NULL, 404,
               "url not found");
 }
 

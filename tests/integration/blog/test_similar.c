@@ -3,7 +3,7 @@
  * unpublished or deleted blogs. Words carry a random token, so only this test's blogs match. */
 #include "blog_it.h"
 
-static bt_user author, editor;
+static th_user author, editor;
 
 static int setup(void **state)
 {
@@ -16,8 +16,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    bt_user_release(&author);
-    bt_user_release(&editor);
+    th_user_release(&author);
+    th_user_release(&editor);
     return 0;
 }
 
@@ -37,7 +37,7 @@ static char *blog(const char *t, const char *name, const char *title, const char
 static void test_ranking(void **state)
 {
     (void)state;
-    char *t = bt_token();
+    char *t = th_random_hex(6);
     char *w1 = mf_asprintf("alpha%s", t), *w2 = mf_asprintf("beta%s", t),
          *w3 = mf_asprintf("gamma%s", t), *w4 = mf_asprintf("delta%s", t);
     char tag[32];
@@ -83,19 +83,19 @@ static void test_ranking(void **state)
 #undef TD
 #undef DONE
     char *p = mf_asprintf("/author/id/%s", gone);
-    bt_expect("DELETE", p, author.token, NULL, 200, "blog deleted successfully");
+    th_expect(th_api_blog(), "DELETE", p, author.access, NULL, 200, "blog deleted successfully");
     free(p);
 
     p = mf_asprintf("/list/similar/id/%s", self);
     th_resp r;
     for (int round = 0; round < 2; round++) { /* second round: from the cache */
-        bt_blog("GET", p, NULL, NULL, &r);
-        bt_assert_env(&r, 200, "success");
-        json_t *items = bt_data(&r);
+        r = th_call(th_api_blog(), "GET", p, NULL, NULL);
+        th_expect_env(&r, 200, "success");
+        json_t *items = th_data(&r);
         const char *want[] = {c6, c4, c3, c2, x3, x2};
         assert_int_equal(json_array_size(items), 6);
         for (size_t i = 0; i < 6; i++)
-            assert_string_equal(bt_str(json_array_get(items, i), "_id"), want[i]);
+            assert_string_equal(th_jstr(json_array_get(items, i), "_id"), want[i]);
         assert_int_equal(bt_index_of(items, self), -1);
         assert_int_equal(bt_index_of(items, draft), -1);
         assert_int_equal(bt_index_of(items, gone), -1);
@@ -110,7 +110,7 @@ static void test_ranking(void **state)
     free(p);
     /* an unpublished blog has no similar list */
     p = mf_asprintf("/list/similar/id/%s", draft);
-    bt_expect("GET", p, NULL, NULL, 404, "blog not found");
+    th_expect(th_api_blog(), "GET", p, NULL, NULL, 404, "blog not found");
     free(p);
 
     char *all[] = {self, c6, c4, x1, c2, c3, x2, x3, draft, gone};
