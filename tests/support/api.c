@@ -367,3 +367,15 @@ void th_instance_stop(th_instance *in)
     free(in->log);
     in->dir = in->log = NULL;
 }
+
+void th_expect_health_env_at(const char *file, int line, const th_resp *r, long status,
+                             const char *msg)
+{
+    th_resp bare = *r;
+    bare.json = json_copy(r->json);
+    json_object_del(bare.json, "data");
+    th_expect_env_at(file, line, &bare, status, msg);
+    json_decref(bare.json);
+    if (!json_is_object(th_data(r)))
+        fail_msg("%s:%d: %s: health data missing: %s", file, line, r->what, r->body);
+}

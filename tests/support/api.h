@@ -70,6 +70,13 @@ long th_status(th_api api, const char *method, const char *path, const char *tok
 #define th_expect_env(r, status, msg) th_expect_env_at(__FILE__, __LINE__, (r), (status), (msg))
 void th_expect_env_at(const char *file, int line, const th_resp *r, long status, const char *msg);
 
+/* A health answer: the envelope checks of th_expect_env, except that the data (the checks)
+ * must be there, also on 503 (API.md section 3). */
+#define th_expect_health_env(r, status, msg)                                                       \
+    th_expect_health_env_at(__FILE__, __LINE__, (r), (status), (msg))
+void th_expect_health_env_at(const char *file, int line, const th_resp *r, long status,
+                             const char *msg);
+
 /* th_call and th_expect_env in one go; the response is released. */
 #define th_expect(api, method, path, token, body, status, msg)                                     \
     th_expect_at(__FILE__, __LINE__, (api), (method), (path), (token), (body), (status), (msg))

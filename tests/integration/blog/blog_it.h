@@ -55,25 +55,6 @@ BT_UNUSED static void bt_new_user_at(const char *file, int line, th_user *u, con
         th_grant_roles_at(file, line, th_api_auth(), bt_admin()->access, u->id, roles);
 }
 
-/*
- * GET /health answers 503 with data naming what is down (API.md section 3), which
- * th_expect_env refuses on an error: the envelope is checked as th_expect_env does on a copy
- * without "data", and the data must be an object.
- */
-#define bt_expect_health_env(r, status, msg)                                                       \
-    bt_expect_health_env_at(__FILE__, __LINE__, (r), (status), (msg))
-BT_UNUSED static void bt_expect_health_env_at(const char *file, int line, const th_resp *r,
-                                              long status, const char *msg)
-{
-    th_resp bare = *r;
-    bare.json = json_copy(r->json);
-    json_object_del(bare.json, "data");
-    th_expect_env_at(file, line, &bare, status, msg);
-    json_decref(bare.json);
-    if (!json_is_object(th_data(r)))
-        fail_msg("%s:%d: %s: health data missing: %s", file, line, r->what, r->body);
-}
-
 /* Body of a valid create request. Caller frees. */
 BT_UNUSED static char *bt_blog_body(const char *title, const char *description, const char *slug,
                                     const char *tags)

@@ -388,7 +388,7 @@ static void test_redis_down(void **state)
     free(port);
     assert_true(th_poll(health_redis_down, &inst, 10000));
     th_resp r = th_call(inst.api, "GET", "/health", NULL, NULL);
-    bt_expect_health_env(&r, 503, "service unavailable");
+    th_expect_health_env(&r, 503, "service unavailable");
     json_t *d = th_data(&r);
     assert_string_equal(th_jstr(d, "status"), "DOWN");
     assert_string_equal(th_jstr(json_object_get(d, "checks"), "redis"), "DOWN");
