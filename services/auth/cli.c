@@ -171,7 +171,7 @@ int auth_cli_run(auth_ctx *ctx, int argc, char **argv)
                 cmd);
         return 2;
     }
-    int rc = auth_migrate(ctx->db);
+    int rc = auth_migrate_when_ready(ctx->db, (int)mf_config_int(ctx->cfg, "DB_WAIT_S") * 1000);
     if (rc != 0) {
         fprintf(stderr, "migrations failed: %s\n", mf_err_name(rc));
         return 1;

@@ -66,9 +66,7 @@ static int serve(auth_ctx *ctx)
         return 2;
     }
     auth_password_set_dummy_cost(ctx->bcrypt_cost);
-    int rc = auth_db_wait(ctx->db, (int)mf_config_int(cfg, "DB_WAIT_S") * 1000);
-    if (rc == 0)
-        rc = auth_migrate(ctx->db);
+    int rc = auth_migrate_when_ready(ctx->db, (int)mf_config_int(cfg, "DB_WAIT_S") * 1000);
     if (rc != 0) {
         mf_log_error(NULL, "PostgreSQL not ready: %s", mf_err_name(rc));
         return 1;

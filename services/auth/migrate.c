@@ -68,3 +68,9 @@ int auth_migrate(auth_db *db)
 {
     return auth_migrate_apply(db, auth_migrations, auth_migrations_count);
 }
+
+int auth_migrate_when_ready(auth_db *db, int wait_ms)
+{
+    int rc = auth_db_wait(db, wait_ms);
+    return rc == 0 ? auth_migrate(db) : rc;
+}
