@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base64url.h"
+#include "micro/base64url.h"
 #include "micro/alloc.h"
 #include "micro/error.h"
 #include "micro/strbuf.h"
@@ -22,8 +22,8 @@ char *auth_token_sign(const auth_keys *k, const char *issuer, const char *audien
         return NULL;
     char *payload = json_dumps(claims, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(claims);
-    char *h64 = auth_b64url_encode(HEADER, sizeof(HEADER) - 1);
-    char *p64 = auth_b64url_encode(payload, strlen(payload));
+    char *h64 = mf_b64url_encode(HEADER, sizeof(HEADER) - 1);
+    char *p64 = mf_b64url_encode(payload, strlen(payload));
     free(payload);
     mf_strbuf sb;
     mf_strbuf_init(&sb);
@@ -36,7 +36,7 @@ char *auth_token_sign(const auth_keys *k, const char *issuer, const char *audien
         mf_strbuf_release(&sb);
         return NULL;
     }
-    char *s64 = auth_b64url_encode(sig, siglen);
+    char *s64 = mf_b64url_encode(sig, siglen);
     free(sig);
     mf_strbuf_addch(&sb, '.');
     mf_strbuf_adds(&sb, s64);
@@ -49,7 +49,7 @@ char *auth_token_sign(const auth_keys *k, const char *issuer, const char *audien
 static json_t *decode_json(const char *part, size_t len)
 {
     size_t n = 0;
-    unsigned char *raw = auth_b64url_decode(part, len, &n);
+    unsigned char *raw = mf_b64url_decode(part, len, &n);
     if (!raw)
         return NULL;
     json_t *j = json_loadb((const char *)raw, n, JSON_REJECT_DUPLICATES, NULL);
@@ -135,7 +135,7 @@ int auth_token_verify(const auth_keys *k, const char *issuer, const char *audien
     if (!header_ok(token, (size_t)(d1 - token)))
         return MF_ERR_INVALID;
     size_t siglen = 0;
-    unsigned char *sig = auth_b64url_decode(d2 + 1, strlen(d2 + 1), &siglen);
+    unsigned char *sig = mf_b64url_decode(d2 + 1, strlen(d2 + 1), &siglen);
     bool good = sig && siglen > 0 && auth_keys_verify(k, token, (size_t)(d2 - token), sig, siglen);
     free(sig);
     if (!good)

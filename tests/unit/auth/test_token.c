@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base64url.h"
+#include "micro/base64url.h"
 #include "keys.h"
 #include "micro/alloc.h"
 #include "micro/error.h"
@@ -77,13 +77,13 @@ static int teardown(void **state)
 /* header.payload signed with RS256 by k (header and payload given as JSON text). */
 static char *forge_rs256(const auth_keys *k, const char *header, const char *payload)
 {
-    char *h = auth_b64url_encode(header, strlen(header));
-    char *p = auth_b64url_encode(payload, strlen(payload));
+    char *h = mf_b64url_encode(header, strlen(header));
+    char *p = mf_b64url_encode(payload, strlen(payload));
     char *input = mf_asprintf("%s.%s", h, p);
     size_t n = 0;
     unsigned char *sig = auth_keys_sign(k, input, strlen(input), &n);
     assert_non_null(sig);
-    char *s = auth_b64url_encode(sig, n);
+    char *s = mf_b64url_encode(sig, n);
     char *tok = mf_asprintf("%s.%s", input, s);
     free(h);
     free(p);
@@ -121,7 +121,7 @@ static void test_sign_verify_roundtrip(void **state)
     /* The header is exactly the one the contract names. */
     const char *dot = strchr(tok, '.');
     size_t n = 0;
-    unsigned char *h = auth_b64url_decode(tok, (size_t)(dot - tok), &n);
+    unsigned char *h = mf_b64url_decode(tok, (size_t)(dot - tok), &n);
     assert_string_equal((char *)h, "{\"alg\":\"RS256\",\"typ\":\"JWT\"}");
     free(h);
     free(tok);
@@ -152,8 +152,8 @@ static void test_alg_none_refused(void **state)
     const char *headers[] = {"{\"alg\":\"none\",\"typ\":\"JWT\"}", "{\"alg\":\"None\"}",
                              "{\"typ\":\"JWT\"}"};
     for (size_t i = 0; i < sizeof(headers) / sizeof(headers[0]); i++) {
-        char *h = auth_b64url_encode(headers[i], strlen(headers[i]));
-        char *b = auth_b64url_encode(p, strlen(p));
+        char *h = mf_b64url_encode(headers[i], strlen(headers[i]));
+        char *b = mf_b64url_encode(p, strlen(p));
         char *tok = mf_asprintf("%s.%s.", h, b);
         assert_int_equal(verify(keys, tok, true), MF_ERR_INVALID);
         /* Even with a real RS256 signature over it, the header decides. */
@@ -172,14 +172,14 @@ static void test_hs256_with_public_key_as_secret_refused(void **state)
     (void)state;
     char *p = valid_payload();
     const char *hdr = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
-    char *h = auth_b64url_encode(hdr, strlen(hdr));
-    char *b = auth_b64url_encode(p, strlen(p));
+    char *h = mf_b64url_encode(hdr, strlen(hdr));
+    char *b = mf_b64url_encode(p, strlen(p));
     char *input = mf_asprintf("%s.%s", h, b);
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int maclen = 0;
     HMAC(EVP_sha256(), pub_pem, (int)strlen(pub_pem), (const unsigned char *)input, strlen(input),
          mac, &maclen);
-    char *s = auth_b64url_encode(mac, maclen);
+    char *s = mf_b64url_encode(mac, maclen);
     char *tok = mf_asprintf("%s.%s", input, s);
     assert_int_equal(verify(keys, tok, true), MF_ERR_INVALID);
     assert_int_equal(verify(keys, tok, false), MF_ERR_INVALID);
@@ -222,7 +222,7 @@ static void test_tampered_payload_and_signature_refused(void **state)
     const char *evil = "{\"iss\":\"" ISS "\",\"sub\":\"11111111-1111-4111-8111-111111111111\","
                        "\"aud\":[\"" AUD "\"],\"nbf\":1700000000,\"exp\":1700000600,"
                        "\"jti\":\"" JTI "\"}";
-    char *e = auth_b64url_encode(evil, strlen(evil));
+    char *e = mf_b64url_encode(evil, strlen(evil));
     char *forged = mf_asprintf("%.*s.%s%s", (int)(d1 - tok), tok, e, d2);
     assert_int_equal(verify(keys, forged, true), MF_ERR_INVALID);
     assert_int_equal(verify(keys, forged, false), MF_ERR_INVALID);

@@ -1,4 +1,4 @@
-#include "base64url.h"
+#include "micro/base64url.h"
 
 #include <stdlib.h>
 
@@ -6,7 +6,7 @@
 
 static const char ALPHABET[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-char *auth_b64url_encode(const void *data, size_t len)
+char *mf_b64url_encode(const void *data, size_t len)
 {
     const unsigned char *p = data;
     char *out = mf_malloc(len / 3 * 4 + 5);
@@ -47,7 +47,7 @@ static int value_of(char c)
     return -1;
 }
 
-unsigned char *auth_b64url_decode(const char *in, size_t inlen, size_t *outlen)
+unsigned char *mf_b64url_decode(const char *in, size_t inlen, size_t *outlen)
 {
     if (inlen % 4 == 1)
         return NULL;

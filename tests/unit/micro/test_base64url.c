@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base64url.h"
+#include "micro/base64url.h"
 
 static void test_rfc4648_vectors(void **state)
 {
@@ -16,10 +16,10 @@ static void test_rfc4648_vectors(void **state)
     const char *in[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
     const char *out[] = {"", "Zg", "Zm8", "Zm9v", "Zm9vYg", "Zm9vYmE", "Zm9vYmFy"};
     for (size_t i = 0; i < 7; i++) {
-        char *e = auth_b64url_encode(in[i], strlen(in[i]));
+        char *e = mf_b64url_encode(in[i], strlen(in[i]));
         assert_string_equal(e, out[i]);
         size_t n = 99;
-        unsigned char *d = auth_b64url_decode(out[i], strlen(out[i]), &n);
+        unsigned char *d = mf_b64url_decode(out[i], strlen(out[i]), &n);
         assert_non_null(d);
         assert_int_equal(n, strlen(in[i]));
         assert_memory_equal(d, in[i], n);
@@ -32,10 +32,10 @@ static void test_url_alphabet(void **state)
 {
     (void)state;
     const unsigned char bytes[] = {0xfb, 0xff, 0xbf};
-    char *e = auth_b64url_encode(bytes, 3);
+    char *e = mf_b64url_encode(bytes, 3);
     assert_string_equal(e, "-_-_");
     size_t n = 0;
-    unsigned char *d = auth_b64url_decode(e, strlen(e), &n);
+    unsigned char *d = mf_b64url_decode(e, strlen(e), &n);
     assert_int_equal(n, 3);
     assert_memory_equal(d, bytes, 3);
     free(d);
@@ -49,9 +49,9 @@ static void test_binary_roundtrip(void **state)
     for (int i = 0; i < 256; i++)
         buf[i] = (unsigned char)(255 - i);
     for (size_t len = 0; len <= sizeof(buf); len += 37) {
-        char *e = auth_b64url_encode(buf, len);
+        char *e = mf_b64url_encode(buf, len);
         size_t n = 0;
-        unsigned char *d = auth_b64url_decode(e, strlen(e), &n);
+        unsigned char *d = mf_b64url_decode(e, strlen(e), &n);
         assert_int_equal(n, len);
         assert_memory_equal(d, buf, len);
         free(d);
@@ -64,7 +64,7 @@ static void test_strict_decoding(void **state)
     (void)state;
     const char *bad[] = {"Zg==", "Zm9v+", "Zm9v/", "Z", "Zm9vY", "Zh", "Zm9 v", "Zm\n9v"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-        assert_null(auth_b64url_decode(bad[i], strlen(bad[i]), NULL));
+        assert_null(mf_b64url_decode(bad[i], strlen(bad[i]), NULL));
 }
 
 int main(void)

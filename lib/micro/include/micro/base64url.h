@@ -3,17 +3,17 @@
  * refuses padding, characters outside the alphabet and impossible lengths, so a token has
  * exactly one encoding.
  */
-#ifndef AUTH_BASE64URL_H
-#define AUTH_BASE64URL_H
+#ifndef MF_BASE64URL_H
+#define MF_BASE64URL_H
 
 #include <stddef.h>
 
 #include "micro/banned.h"
 
 /* Encoded text (heap, NUL-terminated, caller frees). */
-char *auth_b64url_encode(const void *data, size_t len);
+char *mf_b64url_encode(const void *data, size_t len);
 /* Decoded bytes (heap, caller frees; NUL-terminated for convenience, *outlen excludes it), or
  * NULL when in is not canonical base64url. */
-unsigned char *auth_b64url_decode(const char *in, size_t inlen, size_t *outlen);
+unsigned char *mf_b64url_decode(const char *in, size_t inlen, size_t *outlen);
 
 #endif
