@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <nats/nats.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <time.h>
@@ -120,12 +121,20 @@ int mf_nats_sub_attach(mf_nats *n, mf_nats_sub *rec)
 
 /* ---- connection --------------------------------------------------------------------------- */
 
-/* The callbacks below may run after mf_nats_free (libnats posts them asynchronously), so
- * they use only what libnats hands them, never their closure. */
+/* Process-wide rather than per connection: the callbacks below may run after mf_nats_free
+ * (libnats posts them asynchronously), so they use only what libnats hands them and this. */
+static _Atomic uint64_t epoch;
+
+uint64_t mf_nats_epoch(void)
+{
+    return atomic_load(&epoch);
+}
+
 static void on_disconnected(natsConnection *nc, void *closure)
 {
     (void)nc;
     (void)closure;
+    atomic_fetch_add(&epoch, 1);
     mf_log_warn(NULL, "nats: disconnected, reconnecting in the background");
 }
 
@@ -133,6 +142,7 @@ static void on_reconnected(natsConnection *nc, void *closure)
 {
     char url[256] = "";
     (void)closure;
+    atomic_fetch_add(&epoch, 1);
     natsConnection_GetConnectedUrl(nc, url, sizeof(url));
     mf_log_info(NULL, "nats: reconnected to %s", url);
 }
@@ -141,6 +151,7 @@ static void on_connected(natsConnection *nc, void *closure)
 {
     char url[256] = "";
     (void)closure;
+    atomic_fetch_add(&epoch, 1);
     natsConnection_GetConnectedUrl(nc, url, sizeof(url));
     mf_log_info(NULL, "nats: connected to %s", url);
 }
@@ -150,6 +161,7 @@ static void on_async_error(natsConnection *nc, natsSubscription *sub, natsStatus
     (void)nc;
     (void)sub;
     (void)closure;
+    atomic_fetch_add(&epoch, 1);
     mf_log_warn(NULL, "nats: asynchronous error: %s", natsStatus_GetText(err));
 }
 
@@ -541,6 +553,59 @@ int mf_nats_publish(mf_nats *n, const char *subject, json_t *data, const char *r
         mf_log_error(request_id, "nats: publish %s: %s", subject, mf_nats_errtext(s));
         return MF_ERR;
     }
+    return 0;
+}
+
+int mf_nats_publish_flush(mf_nats *n, const char *subject, json_t *data, const char *request_id,
+                          int timeout_ms)
+{
+    /* Buffered while reconnecting, it could not be confirmed: say so at once. */
+    if (!mf_nats_connected(n))
+        return MF_ERR_UNAVAILABLE;
+    int rc = mf_nats_publish(n, subject, data, request_id);
+    if (rc != 0)
+        return rc;
+    natsStatus s = natsConnection_FlushTimeout(n->nc, timeout_ms > 0 ? timeout_ms : 1000);
+    if (s == NATS_OK)
+        return 0;
+    mf_log_warn(request_id, "nats: publish %s not confirmed: %s", subject, mf_nats_errtext(s));
+    return s == NATS_TIMEOUT ? MF_ERR_TIMEOUT : mf_nats_connected(n) ? MF_ERR : MF_ERR_UNAVAILABLE;
+}
+
+static void on_event(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
+{
+    (void)nc;
+    (void)sub;
+    mf_nats_sub *rec = closure;
+    char *rid = mf_nats_msg_rid(msg);
+    json_error_t jerr;
+    json_t *data = json_loadb(natsMsg_GetData(msg), (size_t)natsMsg_GetDataLength(msg),
+                              JSON_DECODE_ANY, &jerr);
+    if (data == NULL)
+        mf_log_warn(rid, "nats: malformed message on %s: %s", rec->subject, jerr.text);
+    else
+        rec->ev_fn(data, rid, rec->ctx);
+    json_decref(data);
+    free(rid);
+    natsMsg_Destroy(msg);
+}
+
+int mf_nats_subscribe(mf_nats *n, const char *subject, mf_nats_event_fn fn, void *ctx)
+{
+    if (n == NULL || subject == NULL || *subject == '\0' || fn == NULL)
+        return MF_ERR;
+    mf_nats_sub *rec = mf_nats_sub_new(n, subject, ctx);
+    rec->ev_fn = fn;
+    natsStatus s = natsConnection_Subscribe(&rec->sub, n->nc, subject, on_event, rec);
+    if (s != NATS_OK) {
+        mf_log_error(NULL, "nats: subscribe %s: %s", subject, mf_nats_errtext(s));
+        mf_nats_sub_free(rec);
+        return MF_ERR;
+    }
+    if (mf_nats_sub_attach(n, rec) != 0)
+        return MF_ERR;
+    if (mf_nats_connected(n))
+        natsConnection_FlushTimeout(n->nc, 2000);
     return 0;
 }
 

@@ -26,6 +26,7 @@ struct mf_nats_sub {
     char *subject; /* endpoint subject, or "<stream>/<durable>" for a consumer */
     mf_nats_handler_fn fn;
     mf_js_handler_fn js_fn;
+    mf_nats_event_fn ev_fn;
     void *ctx;
     bool complete; /* libnats delivery thread has finished with this record */
 };
@@ -59,7 +60,6 @@ struct mf_nats {
 
 /* Text of the last libnats error of this thread, else of s. Static or libnats-owned. */
 const char *mf_nats_errtext(natsStatus s);
-bool mf_nats_connected(mf_nats *n);
 /* The message's X-Request-Id, or a fresh id so every log line has one. Caller frees. */
 char *mf_nats_msg_rid(natsMsg *msg);
 /* New message (payload copied) with the request id header when request_id is set.

@@ -9,6 +9,8 @@
 #define MF_NATS_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "micro/banned.h"
 
@@ -53,6 +55,25 @@ int mf_nats_serve(mf_nats *n, const char *subject, mf_nats_handler_fn fn, void *
 
 /* Fire-and-forget publish of data (borrowed). 0 or MF_ERR. */
 int mf_nats_publish(mf_nats *n, const char *subject, json_t *data, const char *request_id);
+/* Publish, then wait up to timeout_ms for the server to confirm it has processed it (a PING
+ * round trip), so that subscribers have it queued before the caller goes on.
+ * 0, MF_ERR_UNAVAILABLE (not connected), MF_ERR_TIMEOUT or MF_ERR. */
+int mf_nats_publish_flush(mf_nats *n, const char *subject, json_t *data, const char *request_id,
+                          int timeout_ms);
+
+/* Broadcast handler: data is the parsed message (borrowed). */
+typedef void (*mf_nats_event_fn)(json_t *data, const char *request_id, void *ctx);
+/* Subscribes to subject outside any queue group: every subscribed process gets every message
+ * (unlike mf_nats_serve). Core NATS: a message sent while this process is disconnected is
+ * lost, which mf_nats_epoch tells. 0 or MF_ERR. */
+int mf_nats_subscribe(mf_nats *n, const char *subject, mf_nats_event_fn fn, void *ctx);
+
+/* True while the connection is up. */
+bool mf_nats_connected(mf_nats *n);
+/* A process-wide counter that moves whenever a connection disconnects, reconnects or drops
+ * messages (slow consumer): whatever was derived from broadcast messages before it moved may
+ * have missed one. */
+uint64_t mf_nats_epoch(void);
 
 /* Creates the file-backed stream if missing (updating its subjects otherwise). While NATS is
  * unreachable the setup is queued, finished by a background thread, and 0 is returned. */
