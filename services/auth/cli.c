@@ -76,7 +76,7 @@ static int ensure_admin(auth_ctx *ctx, const char *email, const char *password, 
     if (rc == 0)
         rc = auth_store_user_set_roles(c, id, auth_role_codes, AUTH_NROLE_CODES);
     if ((rc = auth_db_end(c, rc)) == 0 && u)
-        auth_session_cache_drop_user(ctx, c, id);
+        auth_session_cache_drop_user(ctx, c, id, NULL);
     auth_db_release(ctx->db, c);
     auth_user_free(u);
     free(hash);

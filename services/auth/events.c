@@ -8,6 +8,8 @@
 
 #define PUBLISH_ATTEMPTS   3
 #define PUBLISH_TIMEOUT_MS 2000
+/* Bounds how long a signout or role change waits for NATS. */
+#define INVALIDATE_TIMEOUT_MS 1000
 
 /* Set once the stream is known to exist; until then each publish first tries to create it
  * (NATS may have been down when the service started). */
@@ -46,4 +48,16 @@ int auth_events_user(auth_ctx *ctx, const char *subject, const auth_user *u, con
         mf_log_error(request_id, "%s for user %s not published: %s", subject, u->id,
                      mf_err_name(rc));
     return rc;
+}
+
+void auth_events_invalidate(auth_ctx *ctx, const char *user_id, const char *request_id)
+{
+    if (!ctx->nats)
+        return;
+    json_t *data = json_pack("{s:s}", "userId", user_id);
+    int rc = mf_nats_publish_flush(ctx->nats, AUTH_SUBJECT_INVALIDATE, data, request_id,
+                                   INVALIDATE_TIMEOUT_MS);
+    json_decref(data);
+    if (rc != 0)
+        mf_log_warn(request_id, "auth.invalidate for a user not confirmed (%s)", mf_err_name(rc));
 }

@@ -58,7 +58,7 @@ void auth_handle_profile_update(mf_req *req)
     if (rc == 0)
         rc = auth_store_user_find_by_id(c, pr->user->id, &u);
     if (rc == 0 && (name || pic))
-        auth_session_cache_drop_user(ctx, c, u->id);
+        auth_session_cache_drop_user(ctx, c, u->id, mf_req_id(req));
     auth_db_release(ctx->db, c);
     if (rc == MF_ERR_NOT_FOUND) {
         mf_respond_error(req, 404, MSG_NO_USER);

@@ -53,7 +53,7 @@ void auth_handle_roles_update(mf_req *req)
     if (rc == 0)
         rc = auth_store_user_find_by_id(c, id, &u);
     if (rc == 0)
-        auth_session_cache_drop_user(ctx, c, id);
+        auth_session_cache_drop_user(ctx, c, id, mf_req_id(req));
     auth_db_release(ctx->db, c);
     if (rc == MF_ERR_NOT_FOUND) {
         mf_respond_error(req, 404, "user does not exists");

@@ -83,7 +83,7 @@ void auth_handle_refresh(mf_req *req)
         mf_respond_err(req, rc, "refresh");
         return;
     }
-    auth_session_cache_drop(ctx, access.jti);
+    auth_session_cache_drop(ctx, access.sub, access.jti, mf_req_id(req));
     mf_respond_ok(req, "success", tokens);
 }
 
@@ -95,7 +95,7 @@ void auth_handle_signout(mf_req *req)
     int rc = c ? auth_store_keystore_delete(c, pr->user->id, pr->claims.jti) : MF_ERR_UNAVAILABLE;
     auth_db_release(ctx->db, c);
     /* Dropped after the delete, so a concurrent lookup cannot re-cache a live row. */
-    auth_session_cache_drop(ctx, pr->claims.jti);
+    auth_session_cache_drop(ctx, pr->user->id, pr->claims.jti, mf_req_id(req));
     if (rc == MF_ERR_NOT_FOUND) {
         mf_respond_error(req, 401, AUTH_MSG_INVALID_ACCESS);
         return;

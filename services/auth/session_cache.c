@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "micro/alloc.h"
+
+#include "events.h"
 #include "store_keystore.h"
 
 /* An unknown key is remembered briefly, so a flood of bad keys does not reach PostgreSQL,
@@ -53,33 +55,39 @@ void auth_session_cache_put(auth_ctx *ctx, const char *jti, const auth_user *u, 
     free(val);
 }
 
-void auth_session_cache_drop(auth_ctx *ctx, const char *jti)
+/* Redis first, then the announcement: a blog replica that asks again on hearing it must not
+ * find the old session here. */
+void auth_session_cache_drop(auth_ctx *ctx, const char *user_id, const char *jti,
+                             const char *request_id)
 {
-    if (!ctx->cache)
-        return;
-    char *key = session_key(jti);
-    const char *keys[] = {key};
-    mf_cache_del(ctx->cache, keys, 1);
-    free(key);
+    if (ctx->cache) {
+        char *key = session_key(jti);
+        const char *keys[] = {key};
+        mf_cache_del(ctx->cache, keys, 1);
+        free(key);
+    }
+    auth_events_invalidate(ctx, user_id, request_id);
 }
 
-void auth_session_cache_drop_user(auth_ctx *ctx, auth_db_conn *c, const char *user_id)
+void auth_session_cache_drop_user(auth_ctx *ctx, auth_db_conn *c, const char *user_id,
+                                  const char *request_id)
 {
     char **jtis = NULL;
     size_t n = 0;
-    if (!ctx->cache || auth_store_keystore_list(c, user_id, &jtis, &n) != 0)
-        return;
-    char **keys = mf_calloc(n ? n : 1, sizeof(char *));
-    for (size_t i = 0; i < n; i++) {
-        keys[i] = session_key(jtis[i]);
-        free(jtis[i]);
+    if (ctx->cache && auth_store_keystore_list(c, user_id, &jtis, &n) == 0) {
+        char **keys = mf_calloc(n ? n : 1, sizeof(char *));
+        for (size_t i = 0; i < n; i++) {
+            keys[i] = session_key(jtis[i]);
+            free(jtis[i]);
+        }
+        if (n)
+            mf_cache_del(ctx->cache, (const char *const *)keys, n);
+        for (size_t i = 0; i < n; i++)
+            free(keys[i]);
+        free(keys);
+        free(jtis);
     }
-    if (n)
-        mf_cache_del(ctx->cache, (const char *const *)keys, n);
-    for (size_t i = 0; i < n; i++)
-        free(keys[i]);
-    free(keys);
-    free(jtis);
+    auth_events_invalidate(ctx, user_id, request_id);
 }
 
 static char *apikey_key(const char *key_hash)

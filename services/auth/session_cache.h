@@ -18,9 +18,14 @@
 auth_user *auth_session_cache_get(auth_ctx *ctx, const char *jti, const char *sub);
 void auth_session_cache_put(auth_ctx *ctx, const char *jti, const auth_user *u, int64_t exp_s,
                             int64_t now_s);
-void auth_session_cache_drop(auth_ctx *ctx, const char *jti);
+/* Both drops also tell every blog-service replica to forget what it cached of user_id's
+ * authentications (auth_events_invalidate): whatever changed a session or a user goes through
+ * here, so no cache anywhere can miss it. */
+void auth_session_cache_drop(auth_ctx *ctx, const char *user_id, const char *jti,
+                             const char *request_id);
 /* Drops the entries of every session of user_id (listed through c). */
-void auth_session_cache_drop_user(auth_ctx *ctx, auth_db_conn *c, const char *user_id);
+void auth_session_cache_drop_user(auth_ctx *ctx, auth_db_conn *c, const char *user_id,
+                                  const char *request_id);
 
 /* 1 valid, 0 invalid, -1 not cached. */
 int auth_apikey_cache_get(auth_ctx *ctx, const char *key_hash);
