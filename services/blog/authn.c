@@ -1,8 +1,12 @@
 #include "authn.h"
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "micro/base64url.h"
+#include "micro/clock.h"
 #include "micro/envelope.h"
 #include "micro/error.h"
 #include "micro/log.h"
@@ -49,20 +53,44 @@ static void answer_failure(mf_req *req, int rc, int status, const char *errmsg)
     mf_respond_error(req, 503, "service unavailable");
 }
 
-int blog_guard(mf_req *req, unsigned guard)
+int blog_bearer_exp(const char *authorization, int64_t *exp_s)
 {
-    blog_ctx *ctx = mf_req_app(req);
-    const char *header = mf_req_header(req, "Authorization");
-    if (!header || !*header) {
-        mf_respond_error(req, 401, "permission denied: missing Authorization");
-        return 1;
-    }
+    static const char prefix[] = "Bearer ";
+    if (!authorization || strncmp(authorization, prefix, sizeof(prefix) - 1) != 0)
+        return MF_ERR_INVALID;
+    const char *payload = strchr(authorization + sizeof(prefix) - 1, '.');
+    const char *end = payload ? strchr(payload + 1, '.') : NULL;
+    if (!end)
+        return MF_ERR_INVALID;
+    size_t len = 0;
+    unsigned char *txt = mf_b64url_decode(payload + 1, (size_t)(end - payload - 1), &len);
+    json_t *claims = txt ? json_loadb((const char *)txt, len, 0, NULL) : NULL;
+    free(txt);
+    json_t *exp = json_object_get(claims, "exp");
+    int rc = json_is_integer(exp) ? 0 : MF_ERR_INVALID;
+    if (rc == 0)
+        *exp_s = json_integer_value(exp);
+    json_decref(claims);
+    return rc;
+}
+
+/* The user auth-service vouches for behind header (caller decrefs), from the cache when it
+ * may be used, else by one NATS round trip; NULL once the failure is answered. */
+static json_t *authenticate(mf_req *req, blog_ctx *ctx, const char *header)
+{
+    /* A disconnected process may have missed an auth.invalidate: it must ask (and fail). */
+    bool cacheable = ctx->auth_cache && mf_nats_connected(ctx->nats);
+    uint64_t epoch = mf_nats_epoch();
+    json_t *user =
+        cacheable ? blog_auth_cache_get(ctx->auth_cache, header, mf_now_ms(), epoch) : NULL;
+    if (user)
+        return user;
     json_t *data = json_pack("{s:s}", "value", header);
     if (!data) { /* not UTF-8 */
         mf_respond_error(req, 401, "permission denied: invalid Authorization");
-        return 1;
+        return NULL;
     }
-    json_t *user = NULL;
+    uint64_t stamp = blog_auth_cache_stamp(ctx->auth_cache);
     int status = 0;
     char *errmsg = NULL;
     int rc = mf_nats_request(ctx->nats, SUBJECT_AUTHENTICATION, data, ctx->auth_timeout_ms,
@@ -71,13 +99,30 @@ int blog_guard(mf_req *req, unsigned guard)
     if (rc != 0) {
         answer_failure(req, rc, status, errmsg);
         free(errmsg);
-        return 1;
+        return NULL;
     }
     if (!json_is_object(user) || !json_is_string(json_object_get(user, "id"))) {
         json_decref(user);
         mf_respond_err(req, MF_ERR, "malformed auth.authentication reply");
+        return NULL;
+    }
+    int64_t exp_s;
+    if (cacheable && blog_bearer_exp(header, &exp_s) == 0 && exp_s < INT64_MAX / 1000)
+        blog_auth_cache_put(ctx->auth_cache, header, user, exp_s * 1000, mf_now_ms(), stamp, epoch);
+    return user;
+}
+
+int blog_guard(mf_req *req, unsigned guard)
+{
+    blog_ctx *ctx = mf_req_app(req);
+    const char *header = mf_req_header(req, "Authorization");
+    if (!header || !*header) {
+        mf_respond_error(req, 401, "permission denied: missing Authorization");
         return 1;
     }
+    json_t *user = authenticate(req, ctx, header);
+    if (!user)
+        return 1;
     const char *role = (guard & BLOG_GUARD_EDITOR) ? "EDITOR" : "AUTHOR";
     const char *denied = blog_role_check(user, role);
     if (denied) {

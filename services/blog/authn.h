@@ -1,7 +1,8 @@
 /*
  * Authentication and authorization of protected routes, as the mf_server guard. One NATS
- * request per protected request (`auth.authentication` with {"value":"Bearer <token>"})
- * returns the User with its roles; the role the route needs is then checked locally.
+ * request (`auth.authentication` with {"value":"Bearer <token>"}) returns the User with its
+ * roles, unless auth_cache.h holds the answer; the role the route needs is checked locally on
+ * every request.
  *
  * Answers: auth-service's own 4xx status and message (401 "permission denied: ..."), 403
  * "permission denied: role missing" / "permission denied: does not have suffient role",
@@ -11,6 +12,7 @@
 #define BLOG_AUTHN_H
 
 #include <jansson.h>
+#include <stdint.h>
 
 #include "micro/banned.h"
 #include "micro/http.h"
@@ -24,6 +26,10 @@
 
 /* mf_guard_fn: 0 lets the request through with the user attached. */
 int blog_guard(mf_req *req, unsigned guard);
+
+/* The exp claim of a "Bearer <jwt>" header, read without verifying anything: only for a token
+ * auth-service has just accepted. 0, or MF_ERR_INVALID when it is not readable. */
+int blog_bearer_exp(const char *authorization, int64_t *exp_s);
 
 /* Pure role check of a User JSON: NULL when it holds role (a code like "AUTHOR"), else the
  * 403 message (static string). */

@@ -13,6 +13,7 @@
 #include "micro/config.h"
 #include "micro/nats.h"
 
+#include "auth_cache.h"
 #include "mongo.h"
 
 /* Collections. */
@@ -32,6 +33,8 @@ typedef struct {
     mf_cache *cache;
     mf_nats *nats;
     int auth_timeout_ms;
+    /* Users behind recently seen Authorization headers (NULL when AUTH_CACHE_TTL_S is 0). */
+    blog_auth_cache *auth_cache;
     /* Set when an invalidation could not reach Redis: the cache generation is bumped before
      * the cache is used again (see cache.c). */
     atomic_bool cache_dirty;

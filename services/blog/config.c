@@ -21,6 +21,11 @@ const mf_cfg_opt blog_config_opts[] = {
     {"MONGO_START_TIMEOUT_S", MF_CFG_INT, "60", 1, 3600,
      "how long start-up waits for MongoDB to create indexes"},
     {"AUTH_TIMEOUT_MS", MF_CFG_INT, "2000", 10, 60000, "auth-service NATS request timeout"},
+    /* 30 s: long enough that a busy token is asked for twice a minute, short enough to bound
+     * the one stale case (auth-service could not announce a change on NATS). */
+    {"AUTH_CACHE_TTL_S", MF_CFG_INT, "30", 0, 3600,
+     "how long an authenticated token skips the auth-service round trip (0: always ask)"},
+    {"AUTH_CACHE_MAX", MF_CFG_INT, "1024", 0, 1000000, "tokens kept by that cache"},
 };
 
 const size_t blog_config_nopts = sizeof blog_config_opts / sizeof blog_config_opts[0];

@@ -38,8 +38,25 @@ int blog_events_handle(const char *subject, json_t *data, const char *request_id
     return 0;
 }
 
+void blog_events_invalidate(json_t *data, const char *request_id, void *arg)
+{
+    blog_ctx *ctx = arg;
+    const char *id = json_string_value(json_object_get(data, "userId"));
+    if (!id || !mf_is_uuid(id)) {
+        /* whom it was about is unknown: forgetting everyone is the safe reading */
+        mf_log_warn(request_id, "%s without a valid userId: every cached token dropped",
+                    BLOG_SUBJECT_INVALIDATE);
+        id = NULL;
+    }
+    blog_auth_cache_drop_user(ctx->auth_cache, id);
+}
+
 int blog_events_start(blog_ctx *ctx)
 {
+    if (mf_nats_subscribe(ctx->nats, BLOG_SUBJECT_INVALIDATE, blog_events_invalidate, ctx) != 0) {
+        mf_log_error(NULL, "cannot subscribe to %s", BLOG_SUBJECT_INVALIDATE);
+        return MF_ERR;
+    }
     const char *const subjects[] = {BLOG_EVENTS_FILTER};
     if (mf_js_stream_ensure(ctx->nats, BLOG_EVENTS_STREAM, subjects, 1) != 0) {
         mf_log_error(NULL, "cannot ensure stream %s", BLOG_EVENTS_STREAM);

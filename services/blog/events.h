@@ -16,9 +16,14 @@
 #define BLOG_EVENTS_STREAM  "USERS"
 #define BLOG_EVENTS_FILTER  "user.>"
 #define BLOG_EVENTS_DURABLE "blog-service"
+/* Core NATS broadcast from auth-service, {"userId"}: drop that user's cached tokens. */
+#define BLOG_SUBJECT_INVALIDATE "auth.invalidate"
+
+/* auth.invalidate handler (mf_nats_event_fn): forgets the cached tokens of the user. */
+void blog_events_invalidate(json_t *data, const char *request_id, void *ctx);
 
 /* Ensures the stream exists (so the consumer can start before auth-service ever ran) and
- * starts the durable consumer. 0 or MF_ERR. */
+ * starts the durable consumer, after subscribing to auth.invalidate. 0 or MF_ERR. */
 int blog_events_start(blog_ctx *ctx);
 
 /* The consumer's handler (mf_js_handler_fn): 0 = ack (applied, or malformed and never

@@ -51,6 +51,8 @@ int main(int argc, char **argv)
     int rc = 1;
     blog_ctx ctx = {.cfg = cfg, .auth_timeout_ms = (int)mf_config_int(cfg, "AUTH_TIMEOUT_MS")};
     atomic_init(&ctx.cache_dirty, false);
+    ctx.auth_cache = blog_auth_cache_new((size_t)mf_config_int(cfg, "AUTH_CACHE_MAX"),
+                                         mf_config_int(cfg, "AUTH_CACHE_TTL_S") * 1000);
     mf_server *srv = NULL;
 
     ctx.mongo = blog_mongo_new(mf_config_str(cfg, "MONGO_URI"), mf_config_str(cfg, "MONGO_DB"),
@@ -92,6 +94,7 @@ int main(int argc, char **argv)
 out:
     mf_server_free(srv);
     mf_nats_free(ctx.nats);
+    blog_auth_cache_free(ctx.auth_cache); /* after the last auth.invalidate handler returned */
     mf_cache_free(ctx.cache);
     blog_mongo_free(ctx.mongo);
     mf_config_free(cfg);
