@@ -22,9 +22,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -150,6 +153,24 @@ static bool request_id_ok(const char *id)
     return n > 0;
 }
 
+/* Request ids only correlate log lines: a random per-process prefix and a counter make them
+ * unique without paying for the CSPRNG on every request (it was 8% of a cached read's CPU). */
+static char id_prefix[17];
+static _Atomic uint64_t id_counter;
+
+static void id_prefix_init(void)
+{
+    if (mf_random_hex(8, id_prefix, sizeof id_prefix) != 0)
+        snprintf(id_prefix, sizeof id_prefix, "%016llx", (unsigned long long)mf_now_ms());
+}
+
+static void new_request_id(char *out, size_t size)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, id_prefix_init);
+    snprintf(out, size, "%s%016" PRIx64, id_prefix, atomic_fetch_add(&id_counter, 1) + 1);
+}
+
 static mf_req *req_begin(mf_server *s, struct MHD_Connection *conn, const char *url,
                          const char *method)
 {
@@ -164,10 +185,8 @@ static mf_req *req_begin(mf_server *s, struct MHD_Connection *conn, const char *
     const char *rid = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "x-request-id");
     if (request_id_ok(rid)) {
         snprintf(r->id, sizeof r->id, "%s", rid);
-    } else if (mf_random_hex(16, r->id, sizeof r->id) != 0) {
-        /* No entropy is no reason to drop the request; the id only correlates logs. */
-        static _Atomic unsigned long fallback;
-        snprintf(r->id, sizeof r->id, "%016llx%016lx", (unsigned long long)mf_now_ms(), ++fallback);
+    } else {
+        new_request_id(r->id, sizeof r->id);
     }
     atomic_fetch_add(&s->inflight, 1);
     r->counted = true;

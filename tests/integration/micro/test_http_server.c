@@ -66,6 +66,14 @@ static void h_echo(mf_req *req)
     mf_respond_ok(req, "echo", data);
 }
 
+/* Pre-serialised data (the cached read): a plain message and one the encoder must escape. */
+static void h_raw(mf_req *req)
+{
+    static const char data[] = "{\"cached\":[1,2]}";
+    const char *msg = mf_req_query(req, "quote") ? "say \"hi\" \\ caf\xc3\xa9" : NULL;
+    mf_respond_ok_raw(req, msg, data, sizeof data - 1);
+}
+
 static void h_silent(mf_req *req)
 {
     (void)req;
@@ -149,6 +157,7 @@ static const mf_route routes[] = {
     {"GET", "/guard-silent", h_guarded, 2},
     {"POST", "/arena", h_arena, 0},
     {"GET", "/arena", h_arena, 0},
+    {"GET", "/raw", h_raw, 0},
 };
 
 static int ping_alpha(void *ctx)
@@ -228,6 +237,24 @@ static void test_success_envelope(void **state)
     assert_string_equal(th_jstr(r.json, "data.hello"), "world");
     /* Wire order of the envelope keys, as in API.md. */
     assert_non_null(strstr(r.body, "{\"code\":\"10000\",\"status\":200,\"message\":\"success\""));
+    th_resp_release(&r);
+}
+
+static void test_raw_envelope(void **state)
+{
+    (void)state;
+    th_resp r;
+    req("GET", "/raw", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(
+        r.body,
+        "{\"code\":\"10000\",\"status\":200,\"message\":\"success\",\"data\":{\"cached\":[1,2]}}");
+    th_resp_release(&r);
+    req("GET", "/raw?quote=1", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(r.json);
+    assert_string_equal(th_jstr(r.json, "message"), "say \"hi\" \\ caf\xc3\xa9");
+    assert_int_equal(json_integer_value(th_jget(r.json, "data.cached.1")), 2);
     th_resp_release(&r);
 }
 
@@ -634,6 +661,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_success_envelope),
+        cmocka_unit_test(test_raw_envelope),
         cmocka_unit_test(test_not_found),
         cmocka_unit_test(test_trailing_slash),
         cmocka_unit_test(test_path_params),
