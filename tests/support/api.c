@@ -20,6 +20,7 @@
 #include "micro/clock.h"
 
 #define INSTANCE_START_MS 30000
+#define SERVICE_RUN_MS    60000
 #define INSTANCE_STOP_MS  10000
 #define LOG_TAIL_BYTES    3000
 
@@ -305,6 +306,35 @@ pid_t th_service_spawn(const char *service, const char *const *env, const char *
     free(envf);
     free(bin);
     return pid;
+}
+
+int th_service_run(const char *service, const char *const *env, const char *const *args, char **out)
+{
+    char *dir = th_tmpdir("service-run");
+    char *log = mf_asprintf("%s/out.log", dir);
+    pid_t pid = th_service_spawn(service, env, args, log);
+    assert_true(pid > 0);
+    int st = th_wait_exit(pid, SERVICE_RUN_MS);
+    *out = th_read_file(log);
+    assert_non_null(*out);
+    th_rmrf(dir);
+    free(dir);
+    free(log);
+    return st;
+}
+
+char *th_find_apikey(const char *out)
+{
+    const char *p = out;
+    while (*p) {
+        size_t len = strcspn(p, "\n");
+        if (len == 48 && strspn(p, "0123456789abcdef") == 48)
+            return mf_strndup(p, len);
+        p += len;
+        if (*p)
+            p++;
+    }
+    return NULL;
 }
 
 static bool answers_health(void *ctx)

@@ -144,6 +144,13 @@ char *th_service_bin(const char *service);
  * output to log. The PID, or -1. */
 pid_t th_service_spawn(const char *service, const char *const *env, const char *const *args,
                        const char *log);
+/* Runs the service binary like th_service_spawn and waits for it (a minute at most): its exit
+ * status (128 + signal when killed), with stdout and stderr in *out (caller frees). */
+int th_service_run(const char *service, const char *const *env, const char *const *args,
+                   char **out);
+/* The line of out that is a 48-character hex API key, as create-apikey prints it (heap), or
+ * NULL when there is none. */
+char *th_find_apikey(const char *out);
 
 typedef struct {
     pid_t pid;

@@ -14,41 +14,6 @@
 #include "harness.h"
 #include "micro/alloc.h"
 
-#define RUN_TIMEOUT_MS 60000
-
-/* Runs auth-service with the stack's env file, extra NAME=VALUE settings (env) and args;
- * returns its exit status and leaves stdout+stderr in *out (caller frees). */
-static int run(const char *const *env, const char *const *args, char **out)
-{
-    char *dir = th_tmpdir("auth-cli");
-    char *log = mf_asprintf("%s/out.log", dir);
-    pid_t pid = th_service_spawn("auth", env, args, log);
-    assert_true(pid > 0);
-    int st = th_wait_exit(pid, RUN_TIMEOUT_MS);
-    *out = th_read_file(log);
-    assert_non_null(*out);
-    th_rmrf(dir);
-    free(dir);
-    free(log);
-    /* A signal shows as 128 + signal, never as one of the exit codes the tests expect. */
-    return st;
-}
-
-/* The line of out that is a 48-character hex key (heap), NULL when none. */
-static char *find_key(const char *out)
-{
-    const char *p = out;
-    while (*p) {
-        size_t len = strcspn(p, "\n");
-        if (len == 48 && strspn(p, "0123456789abcdef") == 48)
-            return mf_strndup(p, len);
-        p += len;
-        if (*p)
-            p++;
-    }
-    return NULL;
-}
-
 static long verify_key(const char *key)
 {
     return th_status(th_api_with_key(th_api_auth(), key), "GET", "/verify/apikey", NULL, NULL);
@@ -59,20 +24,20 @@ static void test_create_and_disable_apikey(void **state)
     (void)state;
     char *out = NULL;
     const char *args[] = {"create-apikey", "--comment", "integration test", NULL};
-    assert_int_equal(run(NULL, args, &out), 0);
-    char *key = find_key(out);
+    assert_int_equal(th_service_run("auth", NULL, args, &out), 0);
+    char *key = th_find_apikey(out);
     if (!key)
         fail_msg("no key printed: %s", out);
     free(out);
     assert_int_equal(verify_key(key), 200);
     assert_int_equal(verify_key(key), 200); /* cached now */
     const char *dis[] = {"disable-apikey", key, NULL};
-    assert_int_equal(run(NULL, dis, &out), 0);
+    assert_int_equal(th_service_run("auth", NULL, dis, &out), 0);
     free(out);
     assert_int_equal(verify_key(key), 403);
     /* Unknown key: failure exit, nothing printed about the key itself. */
     const char *unknown[] = {"disable-apikey", "no-such-key", NULL};
-    assert_int_equal(run(NULL, unknown, &out), 1);
+    assert_int_equal(th_service_run("auth", NULL, unknown, &out), 1);
     assert_non_null(strstr(out, "unknown key"));
     free(out);
     free(key);
@@ -85,10 +50,10 @@ static void test_create_admin(void **state)
     char *out = NULL;
     const char *args[] = {"create-admin", "--email", email,       "--password",
                           "admin-pw-1",   "--name",  "Cli Admin", NULL};
-    assert_int_equal(run(NULL, args, &out), 0);
+    assert_int_equal(th_service_run("auth", NULL, args, &out), 0);
     free(out);
     /* Twice: the email is taken. */
-    assert_int_equal(run(NULL, args, &out), 1);
+    assert_int_equal(th_service_run("auth", NULL, args, &out), 1);
     assert_non_null(strstr(out, "user already registered"));
     free(out);
     th_user a = {0};
@@ -98,7 +63,7 @@ static void test_create_admin(void **state)
     th_grant_roles(th_api_auth(), a.access, u.id, "[\"AUTHOR\"]");
     /* Bad arguments: usage error. */
     const char *bad[] = {"create-admin", "--email", "nope", NULL};
-    assert_int_equal(run(NULL, bad, &out), 2);
+    assert_int_equal(th_service_run("auth", NULL, bad, &out), 2);
     assert_non_null(strstr(out, "email is not a valid email"));
     free(out);
     th_user_release(&u);
@@ -113,9 +78,9 @@ static void test_seed_and_migrate_idempotent(void **state)
     const char *seed[] = {"seed-dev", NULL};
     const char *migrate[] = {"migrate", NULL};
     for (int i = 0; i < 2; i++) {
-        assert_int_equal(run(NULL, seed, &out), 0);
+        assert_int_equal(th_service_run("auth", NULL, seed, &out), 0);
         free(out);
-        assert_int_equal(run(NULL, migrate, &out), 0);
+        assert_int_equal(th_service_run("auth", NULL, migrate, &out), 0);
         free(out);
     }
     th_user admin;
@@ -126,7 +91,7 @@ static void test_seed_and_migrate_idempotent(void **state)
     th_user_release(&admin);
     assert_int_equal(verify_key(th_stack("DEV_API_KEY")), 200);
     const char *unknown[] = {"frobnicate", NULL};
-    assert_int_equal(run(NULL, unknown, &out), 2);
+    assert_int_equal(th_service_run("auth", NULL, unknown, &out), 2);
     free(out);
 }
 
@@ -136,12 +101,12 @@ static void test_refuses_to_start_without_keys(void **state)
     char *out = NULL;
     char *port = mf_asprintf("PORT=%d", th_free_port());
     const char *env1[] = {port, "RSA_PRIVATE_KEY_PATH=/nonexistent/private.pem", NULL};
-    assert_int_equal(run(env1, NULL, &out), 2);
+    assert_int_equal(th_service_run("auth", env1, NULL, &out), 2);
     assert_non_null(strstr(out, "RSA_PRIVATE_KEY_PATH"));
     free(out);
     /* A readable file that is not a key. */
     const char *env2[] = {port, "RSA_PUBLIC_KEY_PATH=/etc/hostname", NULL};
-    assert_int_equal(run(env2, NULL, &out), 2);
+    assert_int_equal(th_service_run("auth", env2, NULL, &out), 2);
     assert_non_null(strstr(out, "RSA_PUBLIC_KEY_PATH"));
     free(out);
     free(port);

@@ -637,6 +637,43 @@ static void test_key_cache_invalid_ttl(void **state)
     free(bad);
 }
 
+static bool key_refused(void *ctx)
+{
+    const recheck *r = ctx;
+    th_resp c = req(r->port, "GET", "/blog/list/latest?page=1&limit=5", r->key, NULL, NULL);
+    bool refused = c.status == 403;
+    if (refused)
+        th_expect_env(&c, 403, MSG_INVALID_KEY);
+    else
+        th_expect_env(&c, 200, "success");
+    th_resp_release(&c);
+    return refused;
+}
+
+/* A verdict asked for again after its TTL replaces the old one (the gateway keeps verdict files
+ * open, so this is what shows that a refreshed file is read). */
+static void test_key_verdict_refreshed(void **state)
+{
+    (void)state;
+    const char *vars[] = {"GATEWAY_KEY_TTL_VALID=1s", "GATEWAY_KEY_TTL_INVALID=1s", NULL};
+    gw_start(&own, auth_port, blog_port, vars);
+    char *out = NULL;
+    const char *create[] = {"create-apikey", "--comment", "gateway verdict refresh", NULL};
+    assert_int_equal(th_service_run("auth", NULL, create, &out), 0);
+    char *key = th_find_apikey(out);
+    free(out);
+    assert_non_null(key);
+    recheck r = {.port = own.port, .key = key};
+    assert_false(key_refused(&r));
+    assert_false(key_refused(&r)); /* from the cached verdict */
+    const char *disable[] = {"disable-apikey", key, NULL};
+    assert_int_equal(th_service_run("auth", NULL, disable, &out), 0);
+    free(out);
+    if (!th_poll(key_refused, &r, 8000))
+        fail_msg("a disabled key still passes 8 s after it was disabled (verdict TTL 1 s)");
+    free(key);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -667,6 +704,7 @@ int main(void)
         cmocka_unit_test_teardown(test_upstream_timeout_504, teardown_own),
         cmocka_unit_test_teardown(test_key_cache_valid, teardown_own),
         cmocka_unit_test_teardown(test_key_cache_invalid_ttl, teardown_own),
+        cmocka_unit_test_teardown(test_key_verdict_refreshed, teardown_own),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
