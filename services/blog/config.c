@@ -3,15 +3,12 @@
 #include "micro/service.h"
 
 const mf_cfg_opt blog_config_opts[] = {
-    /* HTTP_THREADS 16, not the 8 of auth-service, although the machine may have 2 cores: a handler
-     * mostly waits (an auth.authentication NATS round trip of about 1 ms for an author/editor
-     * token not in the auth cache, a Redis round trip on every read), so the pool size bounds how
-     * many requests wait at once. Measured with wrk straight to the service (2 cores, 50
-     * connections, 3 runs each): authenticated cached list (before the auth cache) 4.8k req/s with
-     * 8 threads, 5.6k with 16, 5.3k with 32; cached public read 36.6k, 39.4k, 38.2k; 2 threads
-     * give 1.8k and 25k. Peak RSS grows by ~0.3 MB per 8 threads, more than paid back by the malloc
-     * arena cap of mf_service_process_init. */
-    MF_SERVICE_CFG_ROWS("8081", "16"),
+    /* HTTP_THREADS 8, like auth-service. It was 16 while every author/editor request waited about
+     * 1 ms for auth.authentication over NATS (authenticated cached list, wrk straight to the
+     * service, 2 cores: 4.8k req/s with 8 threads, 5.6k with 16). With the auth cache a handler
+     * waits only for Redis, and 8 threads measured as fast or faster (cached read 18.2-20.1k vs
+     * 17.2-18.0k req/s, authenticated list 16.6-18.5k vs 13.7-18.4k) with 1.4 MB less peak RSS. */
+    MF_SERVICE_CFG_ROWS("8081", "8"),
     {"MONGO_URI", MF_CFG_SECRET, "mongodb://127.0.0.1:27017", 1, 4096, "MongoDB/FerretDB URI"},
     {"MONGO_DB", MF_CFG_STR, "blogs", 1, 64, "database name"},
     {"MONGO_TIMEOUT_MS", MF_CFG_INT, "2000", 100, 60000,

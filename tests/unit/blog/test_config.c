@@ -29,7 +29,7 @@ static void test_defaults(void **state)
     assert_non_null(c);
     assert_string_equal(mf_config_str(c, "HOST"), "127.0.0.1");
     assert_int_equal(mf_config_int(c, "PORT"), 8081);
-    assert_int_equal(mf_config_int(c, "HTTP_THREADS"), 16); /* measured, see config.c */
+    assert_int_equal(mf_config_int(c, "HTTP_THREADS"), 8); /* measured, see config.c */
     assert_int_equal(mf_config_int(c, "HTTP_MAX_BODY"), 1048576);
     assert_string_equal(mf_config_str(c, "NATS_URL"), "nats://127.0.0.1:4222");
     assert_int_equal(mf_config_int(c, "REDIS_PORT"), 6379);
