@@ -179,6 +179,45 @@ static json_t *raw_body(const char *resp)
     return b ? json_loads(b + 4, JSON_DISABLE_EOF_CHECK, NULL) : NULL;
 }
 
+/* ---- header size ---- */
+
+/* A header line "x-pad: ppp..." of n characters in all (heap, caller frees). */
+static char *pad_header(size_t n)
+{
+    char *h = filled(n);
+    memcpy(h, "x-pad: ", 7);
+    return h;
+}
+
+/* Headers far beyond a bearer token and an API key still fit the connection's memory. */
+static void test_large_headers_accepted(void **state)
+{
+    (void)state;
+    char *pad = pad_header(8000);
+    const char *headers[] = {pad, NULL};
+    th_resp r;
+    post(roomy_port, "/len", headers, "abc", &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(r.json, "data"), "len")),
+                     3);
+    th_resp_release(&r);
+    free(pad);
+}
+
+/* Beyond it: refused, and the server goes on. */
+static void test_oversized_headers_refused(void **state)
+{
+    (void)state;
+    char *pad = pad_header(20000);
+    const char *headers[] = {pad, NULL};
+    th_resp r;
+    post(roomy_port, "/len", headers, "abc", &r);
+    assert_int_equal(r.status, 431);
+    th_resp_release(&r);
+    free(pad);
+    assert_hello(roomy_port);
+}
+
 /* ---- body size ---- */
 
 static void test_body_at_limit_accepted(void **state)
@@ -400,6 +439,8 @@ static void test_idle_connections_closed(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_large_headers_accepted),
+        cmocka_unit_test(test_oversized_headers_refused),
         cmocka_unit_test(test_body_at_limit_accepted),
         cmocka_unit_test(test_body_too_large),
         cmocka_unit_test(test_too_large_keeps_connection),
