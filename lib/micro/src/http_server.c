@@ -455,8 +455,8 @@ int mf_server_start(mf_server *s)
     o[no++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s};
     /* Each connection's pool is touched in full (libmicrohttpd zeroes it between requests), and
      * a gateway keeps up to 64 idle connections per worker: 16 KB instead of the default 32 KB
-     * took blog-service's peak RSS under make bench from 19.2 to 16.7 MB. It still holds headers four times the size of a
-     * bearer token and an API key together; larger headers get 431. */
+     * took blog-service's peak RSS under make bench from 19.2 to 16.7 MB. It still holds headers
+     * four times the size of a bearer token and an API key together; larger headers get 431. */
     o[no++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONN_MEMORY, NULL};
     if (s->opts.threads > 1) {
         o[no++] =
