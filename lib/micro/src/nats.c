@@ -509,6 +509,20 @@ static void on_request(natsConnection *nc, natsSubscription *sub, natsMsg *msg, 
     natsMsg_Destroy(msg);
 }
 
+/* Subscribes rec (in queue group queue, or none) and hands it to n. 0, or MF_ERR with rec freed. */
+static int subscribe(mf_nats *n, mf_nats_sub *rec, const char *queue, natsMsgHandler cb)
+{
+    natsStatus s =
+        queue ? natsConnection_QueueSubscribe(&rec->sub, n->nc, rec->subject, queue, cb, rec)
+              : natsConnection_Subscribe(&rec->sub, n->nc, rec->subject, cb, rec);
+    if (s != NATS_OK) {
+        mf_log_error(NULL, "nats: subscribe %s: %s", rec->subject, mf_nats_errtext(s));
+        mf_nats_sub_free(rec);
+        return MF_ERR;
+    }
+    return mf_nats_sub_attach(n, rec);
+}
+
 int mf_nats_serve(mf_nats *n, const char *subject, mf_nats_handler_fn fn, void *ctx, int workers)
 {
     if (n == NULL || subject == NULL || *subject == '\0' || fn == NULL)
@@ -520,14 +534,7 @@ int mf_nats_serve(mf_nats *n, const char *subject, mf_nats_handler_fn fn, void *
     for (int i = 0; i < workers; i++) {
         mf_nats_sub *rec = mf_nats_sub_new(n, subject, ctx);
         rec->fn = fn;
-        natsStatus s = natsConnection_QueueSubscribe(&rec->sub, n->nc, subject, MF_NATS_QUEUE,
-                                                     on_request, rec);
-        if (s != NATS_OK) {
-            mf_log_error(NULL, "nats: subscribe %s: %s", subject, mf_nats_errtext(s));
-            mf_nats_sub_free(rec);
-            return MF_ERR;
-        }
-        if (mf_nats_sub_attach(n, rec) != 0)
+        if (subscribe(n, rec, MF_NATS_QUEUE, on_request) != 0)
             return MF_ERR;
     }
     /* Make the subscriptions known to the server before callers start sending requests. */
@@ -596,13 +603,7 @@ int mf_nats_subscribe(mf_nats *n, const char *subject, mf_nats_event_fn fn, void
         return MF_ERR;
     mf_nats_sub *rec = mf_nats_sub_new(n, subject, ctx);
     rec->ev_fn = fn;
-    natsStatus s = natsConnection_Subscribe(&rec->sub, n->nc, subject, on_event, rec);
-    if (s != NATS_OK) {
-        mf_log_error(NULL, "nats: subscribe %s: %s", subject, mf_nats_errtext(s));
-        mf_nats_sub_free(rec);
-        return MF_ERR;
-    }
-    if (mf_nats_sub_attach(n, rec) != 0)
+    if (subscribe(n, rec, NULL, on_event) != 0)
         return MF_ERR;
     if (mf_nats_connected(n))
         natsConnection_FlushTimeout(n->nc, 2000);
