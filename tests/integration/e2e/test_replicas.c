@@ -144,6 +144,44 @@ static void prepare_data(void)
     free(path);
 }
 
+/* Ports listed in the env file's NAME ("p1 p2"), at most n of them; how many were read. */
+static int ports_of(const char *name, int *ports, int n)
+{
+    const char *v = th_own_stack_get(&s.stack, name);
+    int k = 0;
+    for (const char *p = v; p && *p && k < n;) {
+        ports[k++] = atoi(p);
+        p += strcspn(p, " ");
+        p += strspn(p, " ");
+    }
+    return k;
+}
+
+/* A signout on one auth-service replica reaches the auth cache of every blog-service replica
+ * (auth.invalidate is a broadcast, not a queue-group message). */
+static void test_signout_reaches_every_blog_replica(void **state)
+{
+    (void)state;
+    int blogs[2], auths[2];
+    assert_int_equal(ports_of("BLOG_PORTS", blogs, 2), 2);
+    assert_int_equal(ports_of("AUTH_PORTS", auths, 2), 2);
+    th_api auth = {.port = auths[1]};
+    th_user u = {0};
+    th_signin_admin(auth, &u);
+    for (int i = 0; i < 2; i++) {
+        th_api blog = {.port = blogs[i]};
+        th_expect(blog, "GET", "/author/drafts?page=1&limit=1", u.access, NULL, 200, "success");
+        th_expect(blog, "GET", "/author/drafts?page=1&limit=1", u.access, NULL, 200, "success");
+    }
+    th_expect(auth, "DELETE", "/signout", u.access, NULL, 200, "signout success");
+    for (int i = 0; i < 2; i++) {
+        th_api blog = {.port = blogs[i]};
+        th_expect(blog, "GET", "/author/drafts?page=1&limit=1", u.access, NULL, 401,
+                  "permission denied: invalid access token");
+    }
+    th_user_release(&u);
+}
+
 static void test_replica_killed_mid_stream(void **state)
 {
     (void)state;
@@ -235,6 +273,7 @@ int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_signout_reaches_every_blog_replica),
         cmocka_unit_test(test_replica_killed_mid_stream),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);
