@@ -46,24 +46,9 @@ char *auth_token_sign(const auth_keys *k, const char *issuer, const char *audien
     return tok;
 }
 
-static json_t *decode_json(const char *part, size_t len)
-{
-    size_t n = 0;
-    unsigned char *raw = mf_b64url_decode(part, len, &n);
-    if (!raw)
-        return NULL;
-    json_t *j = json_loadb((const char *)raw, n, JSON_REJECT_DUPLICATES, NULL);
-    free(raw);
-    if (j && !json_is_object(j)) {
-        json_decref(j);
-        return NULL;
-    }
-    return j;
-}
-
 static bool header_ok(const char *part, size_t len)
 {
-    json_t *h = decode_json(part, len);
+    json_t *h = mf_b64url_decode_object(part, len);
     if (!h)
         return false;
     const char *alg = json_string_value(json_object_get(h, "alg"));
@@ -140,7 +125,7 @@ int auth_token_verify(const auth_keys *k, const char *issuer, const char *audien
     free(sig);
     if (!good)
         return MF_ERR_INVALID;
-    json_t *claims = decode_json(d1 + 1, (size_t)(d2 - d1 - 1));
+    json_t *claims = mf_b64url_decode_object(d1 + 1, (size_t)(d2 - d1 - 1));
     good = claims && claims_ok(claims, issuer, audience, now_s, check_exp, out);
     json_decref(claims);
     if (!good) {

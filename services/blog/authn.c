@@ -62,10 +62,7 @@ int blog_bearer_exp(const char *authorization, int64_t *exp_s)
     const char *end = payload ? strchr(payload + 1, '.') : NULL;
     if (!end)
         return MF_ERR_INVALID;
-    size_t len = 0;
-    unsigned char *txt = mf_b64url_decode(payload + 1, (size_t)(end - payload - 1), &len);
-    json_t *claims = txt ? json_loadb((const char *)txt, len, 0, NULL) : NULL;
-    free(txt);
+    json_t *claims = mf_b64url_decode_object(payload + 1, (size_t)(end - payload - 1));
     json_t *exp = json_object_get(claims, "exp");
     int rc = json_is_integer(exp) ? 0 : MF_ERR_INVALID;
     if (rc == 0)

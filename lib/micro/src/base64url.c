@@ -78,3 +78,18 @@ unsigned char *mf_b64url_decode(const char *in, size_t inlen, size_t *outlen)
         *outlen = o;
     return out;
 }
+
+json_t *mf_b64url_decode_object(const char *in, size_t inlen)
+{
+    size_t n = 0;
+    unsigned char *raw = mf_b64url_decode(in, inlen, &n);
+    if (!raw)
+        return NULL;
+    json_t *j = json_loadb((const char *)raw, n, JSON_REJECT_DUPLICATES, NULL);
+    free(raw);
+    if (j && !json_is_object(j)) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}

@@ -1,4 +1,5 @@
-/* base64url: RFC 4648 vectors (without padding), binary round trips, strict decoding. */
+/* base64url: RFC 4648 vectors (without padding), binary round trips, strict decoding, JSON
+ * objects (JWT segments). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -67,13 +68,34 @@ static void test_strict_decoding(void **state)
         assert_null(mf_b64url_decode(bad[i], strlen(bad[i]), NULL));
 }
 
+/* base64url of text, decoded as an object (NULL or the object; caller decrefs). */
+static json_t *object_of(const char *text)
+{
+    char *enc = mf_b64url_encode(text, strlen(text));
+    json_t *j = mf_b64url_decode_object(enc, strlen(enc));
+    free(enc);
+    return j;
+}
+
+static void test_decode_object(void **state)
+{
+    (void)state;
+    json_t *j = object_of("{\"alg\":\"RS256\",\"exp\":5}");
+    assert_non_null(j);
+    assert_int_equal(json_integer_value(json_object_get(j, "exp")), 5);
+    json_decref(j);
+    assert_null(object_of("[1,2]"));                 /* not an object */
+    assert_null(object_of("{\"a\":1,\"a\":2}"));     /* one meaning only */
+    assert_null(object_of("{\"a\":"));               /* not JSON */
+    assert_null(mf_b64url_decode_object("e30=", 4)); /* padded: not canonical */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rfc4648_vectors),
-        cmocka_unit_test(test_url_alphabet),
-        cmocka_unit_test(test_binary_roundtrip),
-        cmocka_unit_test(test_strict_decoding),
+        cmocka_unit_test(test_rfc4648_vectors),  cmocka_unit_test(test_url_alphabet),
+        cmocka_unit_test(test_binary_roundtrip), cmocka_unit_test(test_strict_decoding),
+        cmocka_unit_test(test_decode_object),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
