@@ -134,6 +134,26 @@ void th_expect_at(const char *file, int line, th_api api, const char *method, co
     th_resp_release(&r);
 }
 
+typedef struct {
+    th_api api;
+    const char *path, *token;
+    long status;
+} status_probe;
+
+static bool gives_status(void *ctx)
+{
+    const status_probe *p = ctx;
+    return th_status(p->api, "GET", p->path, p->token, NULL) == p->status;
+}
+
+void th_expect_within_at(const char *file, int line, th_api api, const char *path,
+                         const char *token, long status, const char *msg, int timeout_ms)
+{
+    status_probe p = {api, path, token, status};
+    th_poll(gives_status, &p, timeout_ms);
+    th_expect_at(file, line, api, "GET", path, token, NULL, status, msg);
+}
+
 json_t *th_data(const th_resp *r)
 {
     return json_object_get(r->json, "data");

@@ -82,6 +82,13 @@ void th_expect_health_env_at(const char *file, int line, const th_resp *r, long 
     th_expect_at(__FILE__, __LINE__, (api), (method), (path), (token), (body), (status), (msg))
 void th_expect_at(const char *file, int line, th_api api, const char *method, const char *path,
                   const char *token, const char *body, long status, const char *msg);
+/* th_expect for an answer that changes through an event (another service's cache dropping an
+ * entry): the call is repeated until it gives status, for up to timeout_ms, then checked like
+ * th_expect. For GETs only (it may run several times). */
+#define th_expect_within(api, path, token, status, msg, timeout_ms)                                \
+    th_expect_within_at(__FILE__, __LINE__, (api), (path), (token), (status), (msg), (timeout_ms))
+void th_expect_within_at(const char *file, int line, th_api api, const char *path,
+                         const char *token, long status, const char *msg, int timeout_ms);
 
 /* The response's "data" (borrowed, NULL when absent). */
 json_t *th_data(const th_resp *r);
