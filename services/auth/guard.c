@@ -23,11 +23,11 @@ static bool has_route_role(const auth_user *u, unsigned guard)
     return false;
 }
 
-int auth_guard(mf_req *req, unsigned guard)
+bool auth_guard(mf_req *req, unsigned guard)
 {
     auth_ctx *ctx = mf_req_app(req);
     if (!(guard & AUTH_GUARD_BEARER))
-        return 0;
+        return true;
     auth_principal *pr = mf_calloc(1, sizeof(*pr));
     const char *msg = NULL;
     int rc =
@@ -38,15 +38,15 @@ int auth_guard(mf_req *req, unsigned guard)
             mf_respond_error(req, 401, msg);
         else
             mf_respond_err(req, rc, "authentication");
-        return 1;
+        return false;
     }
     mf_req_set_user(req, pr, principal_free);
     unsigned roles = guard & ~(unsigned)AUTH_GUARD_BEARER;
     if (roles && !has_route_role(pr->user, roles)) {
         mf_respond_error(req, 403, AUTH_MSG_ROLE_INSUFFICIENT);
-        return 1;
+        return false;
     }
-    return 0;
+    return true;
 }
 
 auth_principal *auth_req_principal(mf_req *req)

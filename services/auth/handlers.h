@@ -25,7 +25,7 @@ typedef struct {
 } auth_principal;
 
 /* mf_guard_fn for the auth routes. */
-int auth_guard(mf_req *req, unsigned guard);
+bool auth_guard(mf_req *req, unsigned guard);
 /* The principal the guard stored (borrowed), NULL on an unguarded route. */
 auth_principal *auth_req_principal(mf_req *req);
 

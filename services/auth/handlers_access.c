@@ -54,8 +54,8 @@ static int create_user(auth_ctx *ctx, auth_db_conn *c, const char *email, const 
 void auth_handle_signup(mf_req *req)
 {
     auth_ctx *ctx = mf_req_app(req);
-    json_t *body = mf_req_json(req);
-    if (!body)
+    json_t *body = NULL;
+    if (!mf_req_json(req, &body))
         return;
     mf_valid v;
     mf_valid_init(&v);
@@ -63,7 +63,7 @@ void auth_handle_signup(mf_req *req)
     const char *password = valid_password(&v, body);
     const char *name = mf_valid_str(&v, body, "name", MF_V_REQUIRED, 2, 200);
     const char *pic = mf_valid_str(&v, body, "profilePicUrl", MF_V_URL, 0, 0);
-    if (mf_respond_invalid(req, &v))
+    if (!mf_req_valid(req, &v))
         return;
 
     auth_db_conn *c = auth_db_acquire(ctx->db);
@@ -114,14 +114,14 @@ void auth_handle_signup(mf_req *req)
 void auth_handle_signin(mf_req *req)
 {
     auth_ctx *ctx = mf_req_app(req);
-    json_t *body = mf_req_json(req);
-    if (!body)
+    json_t *body = NULL;
+    if (!mf_req_json(req, &body))
         return;
     mf_valid v;
     mf_valid_init(&v);
     const char *email = mf_valid_str(&v, body, "email", MF_V_REQUIRED | MF_V_EMAIL, 0, 0);
     const char *password = valid_password(&v, body);
-    if (mf_respond_invalid(req, &v))
+    if (!mf_req_valid(req, &v))
         return;
 
     auth_db_conn *c = auth_db_acquire(ctx->db);

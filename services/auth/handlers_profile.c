@@ -15,7 +15,7 @@ void auth_handle_profile_by_id(mf_req *req)
     mf_valid v;
     mf_valid_init(&v);
     mf_valid_check_str(&v, "id", id, MF_V_REQUIRED | MF_V_UUID, 0, 0);
-    if (mf_respond_invalid(req, &v))
+    if (!mf_req_valid(req, &v))
         return;
     auth_user *u = NULL;
     auth_db_conn *c = auth_db_acquire(ctx->db);
@@ -40,14 +40,14 @@ void auth_handle_profile_update(mf_req *req)
 {
     auth_ctx *ctx = mf_req_app(req);
     auth_principal *pr = auth_req_principal(req);
-    json_t *body = mf_req_json(req);
-    if (!body)
+    json_t *body = NULL;
+    if (!mf_req_json(req, &body))
         return;
     mf_valid v;
     mf_valid_init(&v);
     const char *name = mf_valid_str(&v, body, "name", 0, 2, 200);
     const char *pic = mf_valid_str(&v, body, "profilePicUrl", MF_V_URL, 0, 0);
-    if (mf_respond_invalid(req, &v))
+    if (!mf_req_valid(req, &v))
         return;
 
     auth_user *u = NULL;

@@ -27,10 +27,10 @@ void auth_handle_roles_update(mf_req *req)
     mf_valid v;
     mf_valid_init(&v);
     mf_valid_check_str(&v, "id", id, MF_V_REQUIRED | MF_V_UUID, 0, 0);
-    if (mf_respond_invalid(req, &v))
+    if (!mf_req_valid(req, &v))
         return;
-    json_t *body = mf_req_json(req);
-    if (!body)
+    json_t *body = NULL;
+    if (!mf_req_json(req, &body))
         return;
     mf_valid_init(&v);
     json_t *roles = mf_valid_str_array(&v, body, "roles", MF_V_REQUIRED, MF_V_REQUIRED, 0, 0);
@@ -41,7 +41,7 @@ void auth_handle_roles_update(mf_req *req)
         if (!auth_role_code_valid(codes[i]))
             mf_valid_fail(&v, "roles[%zu] is invalid", i);
     }
-    if (mf_respond_invalid(req, &v)) {
+    if (!mf_req_valid(req, &v)) {
         free(codes);
         return;
     }

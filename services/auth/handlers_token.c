@@ -38,13 +38,13 @@ static int rotate(auth_ctx *ctx, auth_db_conn *c, const auth_claims *access,
 void auth_handle_refresh(mf_req *req)
 {
     auth_ctx *ctx = mf_req_app(req);
-    json_t *body = mf_req_json(req);
-    if (!body)
+    json_t *body = NULL;
+    if (!mf_req_json(req, &body))
         return;
     mf_valid v;
     mf_valid_init(&v);
     const char *refresh_tok = mf_valid_str(&v, body, "refreshToken", MF_V_REQUIRED, 0, 0);
-    if (mf_respond_invalid(req, &v))
+    if (!mf_req_valid(req, &v))
         return;
 
     const char *msg = NULL;

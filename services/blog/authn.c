@@ -109,26 +109,26 @@ static json_t *authenticate(mf_req *req, blog_ctx *ctx, const char *header)
     return user;
 }
 
-int blog_guard(mf_req *req, unsigned guard)
+bool blog_guard(mf_req *req, unsigned guard)
 {
     blog_ctx *ctx = mf_req_app(req);
     const char *header = mf_req_header(req, "Authorization");
     if (!header || !*header) {
         mf_respond_error(req, 401, "permission denied: missing Authorization");
-        return 1;
+        return false;
     }
     json_t *user = authenticate(req, ctx, header);
     if (!user)
-        return 1;
+        return false;
     const char *role = (guard & BLOG_GUARD_EDITOR) ? "EDITOR" : "AUTHOR";
     const char *denied = blog_role_check(user, role);
     if (denied) {
         json_decref(user);
         mf_respond_error(req, 403, denied);
-        return 1;
+        return false;
     }
     mf_req_set_user(req, user, user_free);
-    return 0;
+    return true;
 }
 
 const json_t *blog_req_user(mf_req *req)

@@ -24,8 +24,8 @@
 #define BLOG_MSG_ROLE_MISSING      "permission denied: role missing"
 #define BLOG_MSG_ROLE_INSUFFICIENT "permission denied: does not have suffient role"
 
-/* mf_guard_fn: 0 lets the request through with the user attached. */
-int blog_guard(mf_req *req, unsigned guard);
+/* mf_guard_fn: true lets the request through with the user attached. */
+bool blog_guard(mf_req *req, unsigned guard);
 
 /* The exp claim of a "Bearer <jwt>" header, read without verifying anything: only for a token
  * auth-service has just accepted. 0, or MF_ERR_INVALID when it is not readable. */

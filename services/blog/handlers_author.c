@@ -35,8 +35,8 @@ static void respond_slug_taken(mf_req *req, const char *slug)
 
 void blog_h_author_create(mf_req *req)
 {
-    json_t *body = mf_req_json(req);
-    if (!body)
+    json_t *body = NULL;
+    if (!mf_req_json(req, &body))
         return;
     blog_ctx *ctx = mf_req_app(req);
     blog_input in;
@@ -92,8 +92,8 @@ static void update_valid(mf_req *req, const blog_input *in)
 
 void blog_h_author_update(mf_req *req)
 {
-    json_t *body = mf_req_json(req);
-    if (!body)
+    json_t *body = NULL;
+    if (!mf_req_json(req, &body))
         return;
     blog_input in;
     mf_valid v;

@@ -12,7 +12,7 @@ const char *blog_param_id(mf_req *req)
     mf_valid v;
     mf_valid_init(&v);
     mf_valid_object_id(&v, "id", id ? id : "");
-    return mf_respond_invalid(req, &v) ? NULL : id;
+    return mf_req_valid(req, &v) ? id : NULL;
 }
 
 bool blog_query_page(mf_req *req, mf_valid *v, long *page, long *limit)

@@ -145,17 +145,25 @@ char *mf_arena_strdup(mf_arena *a, const char *s)
     return mf_arena_strndup(a, s, SIZE_MAX);
 }
 
-char *mf_arena_printf(mf_arena *a, const char *fmt, ...)
+char *mf_arena_vprintf(mf_arena *a, const char *fmt, va_list ap)
 {
-    va_list ap, cp;
-    va_start(ap, fmt);
+    va_list cp;
     va_copy(cp, ap);
     int n = vsnprintf(NULL, 0, fmt, cp);
     va_end(cp);
+    /* Only an invalid format fails here: a programming error, like running out of memory. */
     if (n < 0)
         abort();
     char *p = mf_arena_alloc(a, (size_t)n + 1);
     vsnprintf(p, (size_t)n + 1, fmt, ap);
+    return p;
+}
+
+char *mf_arena_printf(mf_arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *p = mf_arena_vprintf(a, fmt, ap);
     va_end(ap);
     return p;
 }

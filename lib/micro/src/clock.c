@@ -23,27 +23,14 @@ int64_t mf_mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void format_tm(int64_t epoch_ms, char out[32], int with_ms)
+void mf_time_format(int64_t epoch_ms, char out[32])
 {
     time_t secs = (time_t)(epoch_ms >= 0 ? epoch_ms / 1000 : (epoch_ms - 999) / 1000);
     unsigned ms = (unsigned)(epoch_ms - (int64_t)secs * 1000) % 1000u;
     struct tm tm;
     gmtime_r(&secs, &tm);
     size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-    if (with_ms)
-        snprintf(out + n, 32 - n, ".%03uZ", ms);
-    else
-        snprintf(out + n, 32 - n, "Z");
-}
-
-void mf_time_format(int64_t epoch_ms, char out[32])
-{
-    format_tm(epoch_ms, out, 1);
-}
-
-void mf_time_format_s(int64_t epoch_ms, char out[32])
-{
-    format_tm(epoch_ms, out, 0);
+    snprintf(out + n, 32 - n, ".%03uZ", ms);
 }
 
 int mf_random_hex(size_t nbytes, char *out, size_t outsize)

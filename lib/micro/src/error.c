@@ -19,6 +19,8 @@ const char *mf_err_name(int err)
         return "invalid";
     case MF_ERR_REMOTE:
         return "remote error";
+    case MF_ERR_STATE:
+        return "wrong state";
     default:
         return "error";
     }

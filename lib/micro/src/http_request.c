@@ -8,11 +8,6 @@
 #include "http_internal.h"
 #include "micro/log.h"
 
-const char *mf_req_method(const mf_req *req)
-{
-    return req->method;
-}
-
 const char *mf_req_path(const mf_req *req)
 {
     return req->path;
@@ -60,15 +55,17 @@ const char *mf_req_body(const mf_req *req, size_t *len)
     return req->body ? req->body : "";
 }
 
-json_t *mf_req_json(mf_req *req)
+bool mf_req_json(mf_req *req, json_t **body)
 {
+    *body = NULL;
     if (req->json_tried) {
-        return req->json;
+        *body = req->json;
+        return req->json != NULL;
     }
     req->json_tried = true;
     if (!req->body || req->body_len == 0) {
         mf_respond_error(req, 400, "invalid JSON body");
-        return NULL;
+        return false;
     }
     json_error_t err;
     /* DECODE_ANY: a valid scalar deserves the "must be an object" message, not "invalid". */
@@ -77,15 +74,16 @@ json_t *mf_req_json(mf_req *req)
         mf_log_debug(req->id, "invalid JSON body: %s (line %d, column %d)", err.text, err.line,
                      err.column);
         mf_respond_error(req, 400, "invalid JSON body");
-        return NULL;
+        return false;
     }
     if (!json_is_object(j)) {
         json_decref(j);
         mf_respond_error(req, 400, "request body must be a JSON object");
-        return NULL;
+        return false;
     }
     req->json = j;
-    return j;
+    *body = j;
+    return true;
 }
 
 void *mf_req_app(const mf_req *req)
@@ -119,17 +117,9 @@ char *mf_req_strdup(mf_req *req, const char *s)
 
 char *mf_req_printf(mf_req *req, const char *fmt, ...)
 {
-    va_list ap, ap2;
+    va_list ap;
     va_start(ap, fmt);
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    char *out = mf_arena_vprintf(req->arena, fmt, ap);
     va_end(ap);
-    if (n < 0) {
-        va_end(ap2);
-        return mf_arena_strdup(req->arena, "");
-    }
-    char *out = mf_arena_alloc(req->arena, (size_t)n + 1);
-    vsnprintf(out, (size_t)n + 1, fmt, ap2);
-    va_end(ap2);
     return out;
 }

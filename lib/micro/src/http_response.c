@@ -136,6 +136,7 @@ void mf_respond_err(mf_req *req, int err, const char *detail)
         break;
     case MF_ERR_INVALID:
     case MF_ERR_CONFLICT:
+    case MF_ERR_STATE:
         status = 400;
         break;
     default:
@@ -147,14 +148,14 @@ void mf_respond_err(mf_req *req, int err, const char *detail)
     mf_respond(req, status, mf_envelope_default_message(status), NULL);
 }
 
-bool mf_respond_invalid(mf_req *req, mf_valid *v)
+bool mf_req_valid(mf_req *req, mf_valid *v)
 {
-    bool failed = !mf_valid_ok(v);
-    if (failed) {
+    bool ok = mf_valid_ok(v);
+    if (!ok) {
         mf_respond_error(req, 400, mf_valid_message(v));
     }
     mf_valid_release(v);
-    return failed;
+    return ok;
 }
 
 void mf_respond_header(mf_req *req, const char *name, const char *value)

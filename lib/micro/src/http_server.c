@@ -331,7 +331,7 @@ static void dispatch(mf_req *r)
             mf_respond_err(r, MF_ERR, "guarded route without a guard");
             return;
         }
-        if (s->opts.guard(r, r->route->guard) != 0) {
+        if (!s->opts.guard(r, r->route->guard)) {
             if (!r->responded) {
                 mf_respond_err(r, MF_ERR, "guard rejected the request without answering");
             }

@@ -56,13 +56,14 @@ static void h_search(mf_req *req)
 
 static void h_echo(mf_req *req)
 {
-    json_t *body = mf_req_json(req);
-    if (!body) {
+    json_t *body = NULL;
+    if (!mf_req_json(req, &body)) {
         return;
     }
     /* A second call returns the cached value instead of answering again. */
     json_t *data = json_deep_copy(body);
-    json_object_set_new(data, "cached", json_boolean(mf_req_json(req) == body));
+    json_t *again = NULL;
+    json_object_set_new(data, "cached", json_boolean(mf_req_json(req, &again) && again == body));
     mf_respond_ok(req, "echo", data);
 }
 
@@ -129,18 +130,18 @@ static void h_arena(mf_req *req)
                             (int)len, "body", body));
 }
 
-static int guard(mf_req *req, unsigned flags)
+static bool guard(mf_req *req, unsigned flags)
 {
     if (flags == 2) {
-        return 1; /* rejects without answering: the server must answer 500 */
+        return false; /* rejects without answering: the server must answer 500 */
     }
     const char *pass = mf_req_header(req, "x-pass");
     if (!pass || strcmp(pass, "yes") != 0) {
         mf_respond_error(req, 401, "permission denied: missing Authorization");
-        return 1;
+        return false;
     }
     mf_req_set_user(req, strdup("alice"), free_user);
-    return 0;
+    return true;
 }
 
 static const mf_route routes[] = {

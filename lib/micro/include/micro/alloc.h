@@ -32,5 +32,7 @@ void *mf_arena_alloc(mf_arena *a, size_t n);
 char *mf_arena_strdup(mf_arena *a, const char *s);
 char *mf_arena_strndup(mf_arena *a, const char *s, size_t n);
 char *mf_arena_printf(mf_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *mf_arena_vprintf(mf_arena *a, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 #endif

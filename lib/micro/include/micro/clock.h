@@ -15,8 +15,6 @@ int64_t mf_now_ms(void);
 int64_t mf_mono_ms(void);
 /* RFC3339 UTC with milliseconds ("2024-01-02T03:04:05.678Z") into out (>= 25 bytes). */
 void mf_time_format(int64_t epoch_ms, char out[32]);
-/* RFC3339 UTC without fraction ("2024-01-02T03:04:05Z"). */
-void mf_time_format_s(int64_t epoch_ms, char out[32]);
 /* Fills out with 2*nbytes lower-case hex characters of CSPRNG bytes + NUL. 0 or MF_ERR. */
 int mf_random_hex(size_t nbytes, char *out, size_t outsize);
 /* New random (v4) lower-case UUID into out (37 bytes). */

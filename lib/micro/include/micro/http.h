@@ -10,6 +10,11 @@
  *
  * Handlers run on the pool's threads and may block (database calls); everything they
  * allocate through mf_req_alloc & co. is freed after the response is queued.
+ *
+ * One convention for "the response was already sent", in lib/micro and in the services:
+ * a function that may answer the request on its caller's behalf (a guard, a body or
+ * parameter parser, a validator) returns bool, true when the caller goes on and false when
+ * the response has been sent, so the caller just returns.
  */
 #ifndef MF_HTTP_H
 #define MF_HTTP_H
@@ -25,10 +30,10 @@
 typedef struct mf_server mf_server;
 
 /*
- * Called before the handler of a route whose guard flags are non-zero. Returns 0 to let the
- * request through, non-zero when it has already answered (401/403/503).
+ * Called before the handler of a route whose guard flags are non-zero. Returns true to let
+ * the request through, false when it has answered (401/403/503).
  */
-typedef int (*mf_guard_fn)(mf_req *req, unsigned guard);
+typedef bool (*mf_guard_fn)(mf_req *req, unsigned guard);
 
 typedef struct {
     const char *service;    /* name in logs */
@@ -69,7 +74,6 @@ void mf_server_shutdown(mf_server *s);
 void mf_server_stop(mf_server *s);
 
 /* ---- request ---- (strings are borrowed and live until the response is sent) */
-const char *mf_req_method(const mf_req *req);
 const char *mf_req_path(const mf_req *req);
 const char *mf_req_id(const mf_req *req);
 /* Path parameter by name, NULL when the route has none of that name. */
@@ -79,11 +83,11 @@ const char *mf_req_header(mf_req *req, const char *name);
 /* Raw body (may be empty, never NULL) and its length. */
 const char *mf_req_body(const mf_req *req, size_t *len);
 /*
- * Body parsed as a JSON object (borrowed). On malformed JSON or a non-object body it answers
- * 400 ("invalid JSON body" / "request body must be a JSON object") and returns NULL: the
- * handler then just returns.
+ * Body parsed as a JSON object into *body (borrowed, lives with the request): true. On
+ * malformed JSON or a non-object body it answers 400 ("invalid JSON body" / "request body
+ * must be a JSON object") and returns false.
  */
-json_t *mf_req_json(mf_req *req);
+bool mf_req_json(mf_req *req, json_t **body);
 void *mf_req_app(const mf_req *req);
 /* Per-request slot for what a guard found (e.g. the authenticated user); free_fn runs after
  * the response is sent. */
@@ -103,13 +107,16 @@ void mf_respond_ok(mf_req *req, const char *message, json_t *data);
  * value; nothing checks it. */
 void mf_respond_ok_raw(mf_req *req, const char *message, const char *data_json, size_t len);
 void mf_respond_error(mf_req *req, int status, const char *message);
-/* Maps an MF_ERR_* code to its status and message (the one place that does it): 503
- * "service unavailable" for TIMEOUT/NO_RESPONDERS/UNAVAILABLE, 404 for NOT_FOUND, 400 for
- * INVALID/CONFLICT, 500 with the generic text otherwise. detail goes to the log only. */
+/* Maps an MF_ERR_* code to its status and default message (the one place that does it):
+ * 503 "service unavailable" for TIMEOUT/NO_RESPONDERS/UNAVAILABLE, 404 for NOT_FOUND, 400 for
+ * INVALID/CONFLICT/STATE, 500 with the generic text otherwise. Handlers answer NOT_FOUND,
+ * CONFLICT, INVALID and STATE with the operation's own message (API.md) where it has one;
+ * since INVALID means the caller's bad input only (a programming error is MF_ERR or an
+ * mf_assert), no bug can reach a client as a 400. detail goes to the log only. */
 void mf_respond_err(mf_req *req, int err, const char *detail);
-/* When v holds failures, answers 400 with its joined message. Releases v either way. Returns
- * true when it answered (the handler then just returns). */
-bool mf_respond_invalid(mf_req *req, mf_valid *v);
+/* true when v holds no failure; otherwise answers 400 with its joined message and returns
+ * false. Releases v either way. */
+bool mf_req_valid(mf_req *req, mf_valid *v);
 /* Adds a response header (copied). */
 void mf_respond_header(mf_req *req, const char *name, const char *value);
 
