@@ -10,6 +10,7 @@
 
 #include "micro/alloc.h"
 #include "micro/strbuf.h"
+#include "micro/utf8.h"
 
 const char *mf_envelope_default_message(int status)
 {
@@ -47,40 +48,6 @@ const char *mf_envelope_default_message(int status)
     return "success";
 }
 
-/* Length of the valid UTF-8 sequence at p (RFC 3629: no overlongs, no surrogates, nothing
- * above U+10FFFF), 0 when invalid. */
-static size_t utf8_seq_len(const unsigned char *p)
-{
-    unsigned char c = p[0];
-    if (c < 0x80)
-        return 1;
-    size_t n;
-    unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-    } else {
-        return 0;
-    }
-    if (p[1] < lo || p[1] > hi)
-        return 0;
-    for (size_t i = 2; i < n; i++)
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-    return n;
-}
-
 /* A message can quote client input (a slug, an id); jansson refuses invalid UTF-8, so bad
  * bytes become U+FFFD rather than losing the whole response. */
 static json_t *message_string(const char *msg)
@@ -92,7 +59,8 @@ static json_t *message_string(const char *msg)
     mf_strbuf_init(&sb);
     const unsigned char *p = (const unsigned char *)msg;
     while (*p) {
-        size_t n = utf8_seq_len(p);
+        uint32_t cp;
+        size_t n = mf_utf8_decode(p, &cp);
         if (n == 0) {
             mf_strbuf_adds(&sb, "\xEF\xBF\xBD");
             p++;

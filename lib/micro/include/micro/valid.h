@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 #include "micro/banned.h"
+#include "micro/utf8.h"
 #include "micro/strbuf.h"
 
 enum {
@@ -79,7 +80,5 @@ bool mf_is_url(const char *s);
 bool mf_is_uri(const char *s);
 bool mf_is_uuid(const char *s); /* lower-case canonical 8-4-4-4-12 */
 bool mf_is_upper(const char *s);
-/* Number of UTF-8 code points; -1 when s is not valid UTF-8. */
-long mf_utf8_len(const char *s);
 
 #endif
