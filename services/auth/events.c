@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "micro/error.h"
+#include "micro/jetstream.h"
 #include "micro/log.h"
 
 #define PUBLISH_ATTEMPTS   3

@@ -2,6 +2,7 @@
 
 #include "micro/clock.h"
 #include "micro/error.h"
+#include "micro/jetstream.h"
 #include "micro/log.h"
 #include "micro/nats.h"
 #include "micro/valid.h"

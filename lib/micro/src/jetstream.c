@@ -12,8 +12,8 @@
 
 #include "micro/alloc.h"
 #include "micro/error.h"
+#include "micro/jetstream.h"
 #include "micro/log.h"
-#include "micro/nats.h"
 #include "nats_internal.h"
 
 /* libnats' own default for JetStream API calls. */
@@ -21,6 +21,83 @@
 /* Redelivery back-off after a nak: base doubles per delivery, capped. */
 #define NAK_DELAY_BASE_MS 50
 #define NAK_DELAY_MAX_MS  5000
+/* How often a consumer looks again for a stream its publisher has not created yet. */
+#define STREAM_WAIT_RETRY_MS 500
+
+/* Setup asked for while it could not be done, done later by the setup thread. */
+typedef struct js_pending js_pending;
+
+struct js_pending {
+    js_pending *next;
+    char *stream;
+    char **subjects; /* stream setup when non-NULL, else a consumer */
+    int nsubjects;
+    char *durable;
+    char *filter;
+    mf_js_handler_fn fn;
+    void *ctx;
+};
+
+/* The JetStream add-on of one mf_nats (n->addon.state); guarded by n->mu, n->cond wakes the
+ * setup thread. */
+typedef struct {
+    jsCtx *js;
+    js_pending *pending; /* FIFO: a stream is set up before the consumers that need it */
+    pthread_t setup_thread;
+    bool setup_started; /* setup_thread must be joined */
+    bool setup_running;
+    bool stopping;
+} js_state;
+
+static void js_pending_free(js_pending *p);
+
+/* Stops the setup thread and drops what it had not done yet (first step of mf_nats_free). */
+static void js_stop(mf_nats *n)
+{
+    js_state *st = n->addon.state;
+    pthread_mutex_lock(&n->mu);
+    st->stopping = true;
+    pthread_cond_broadcast(&n->cond);
+    bool join = st->setup_started;
+    pthread_mutex_unlock(&n->mu);
+    if (join)
+        pthread_join(st->setup_thread, NULL);
+    while (st->pending != NULL) {
+        js_pending *next = st->pending->next;
+        js_pending_free(st->pending);
+        st->pending = next;
+    }
+}
+
+static void js_release(mf_nats *n)
+{
+    js_state *st = n->addon.state;
+    jsCtx_Destroy(st->js);
+    free(st);
+    n->addon.state = NULL;
+}
+
+/* The connection's JetStream state, made on first use. NULL when libnats refuses a context. */
+static js_state *js_of(mf_nats *n)
+{
+    pthread_mutex_lock(&n->mu);
+    js_state *st = n->addon.state;
+    if (st == NULL) {
+        st = mf_calloc(1, sizeof(*st));
+        natsStatus s = natsConnection_JetStream(&st->js, n->nc, NULL);
+        if (s != NATS_OK) {
+            mf_log_error(NULL, "nats: JetStream context: %s", mf_nats_errtext(s));
+            free(st);
+            st = NULL;
+        } else {
+            n->addon.state = st;
+            n->addon.stop = js_stop;
+            n->addon.release = js_release;
+        }
+    }
+    pthread_mutex_unlock(&n->mu);
+    return st;
+}
 
 static bool same_subjects(const jsStreamConfig *cfg, const char *const *subjects, int nsubjects)
 {
@@ -36,14 +113,14 @@ static bool same_subjects(const jsStreamConfig *cfg, const char *const *subjects
     return true;
 }
 
-static int stream_ensure_now(mf_nats *n, const char *stream, const char *const *subjects,
+static int stream_ensure_now(js_state *st, const char *stream, const char *const *subjects,
                              int nsubjects)
 {
     /* Two replicas may race to create the stream: the loser sees "exists" and updates. */
     for (int attempt = 0; attempt < 3; attempt++) {
         jsStreamInfo *si = NULL;
         jsErrCode jerr = 0;
-        natsStatus s = js_GetStreamInfo(&si, n->js, stream, NULL, &jerr);
+        natsStatus s = js_GetStreamInfo(&si, st->js, stream, NULL, &jerr);
         if (s == NATS_NOT_FOUND || jerr == JSStreamNotFoundErr) {
             jsStreamConfig cfg;
             jsStreamConfig_Init(&cfg);
@@ -51,7 +128,7 @@ static int stream_ensure_now(mf_nats *n, const char *stream, const char *const *
             cfg.Subjects = (const char **)subjects;
             cfg.SubjectsLen = nsubjects;
             cfg.Storage = js_FileStorage;
-            s = js_AddStream(NULL, n->js, &cfg, NULL, &jerr);
+            s = js_AddStream(NULL, st->js, &cfg, NULL, &jerr);
             if (s == NATS_OK) {
                 mf_log_info(NULL, "nats: created stream %s", stream);
                 return 0;
@@ -75,7 +152,7 @@ static int stream_ensure_now(mf_nats *n, const char *stream, const char *const *
         int old_len = si->Config->SubjectsLen;
         si->Config->Subjects = (const char **)subjects;
         si->Config->SubjectsLen = nsubjects;
-        s = js_UpdateStream(NULL, n->js, si->Config, NULL, &jerr);
+        s = js_UpdateStream(NULL, st->js, si->Config, NULL, &jerr);
         si->Config->Subjects = old;
         si->Config->SubjectsLen = old_len;
         jsStreamInfo_Destroy(si);
@@ -95,6 +172,9 @@ int mf_js_publish(mf_nats *n, const char *subject, json_t *data, const char *req
 {
     if (n == NULL || subject == NULL || *subject == '\0')
         return MF_ERR;
+    js_state *st = js_of(n);
+    if (st == NULL)
+        return MF_ERR;
     if (!mf_nats_connected(n)) {
         mf_log_warn(request_id, "nats: JetStream publish %s while disconnected", subject);
         return MF_ERR_UNAVAILABLE;
@@ -109,7 +189,7 @@ int mf_js_publish(mf_nats *n, const char *subject, json_t *data, const char *req
         jsPubOptions po;
         jsPubOptions_Init(&po);
         po.MaxWait = timeout_ms > 0 ? timeout_ms : JS_API_WAIT_MS;
-        s = js_PublishMsg(NULL, n->js, msg, &po, &jerr);
+        s = js_PublishMsg(NULL, st->js, msg, &po, &jerr);
     }
     natsMsg_Destroy(msg);
     if (s == NATS_OK)
@@ -177,12 +257,12 @@ static void on_js_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, v
 /* Creates the durable push consumer unless it exists. It is created here rather than by
  * js_Subscribe because a consumer that js_Subscribe creates is deleted on unsubscribe, and
  * messages published while no replica runs must wait for the next one. */
-static int js_consumer_ensure(mf_nats *n, const char *stream, const char *durable,
+static int js_consumer_ensure(js_state *st, const char *stream, const char *durable,
                               const char *filter_subject)
 {
     jsConsumerInfo *ci = NULL;
     jsErrCode jerr = 0;
-    natsStatus s = js_GetConsumerInfo(&ci, n->js, stream, durable, NULL, &jerr);
+    natsStatus s = js_GetConsumerInfo(&ci, st->js, stream, durable, NULL, &jerr);
     if (s == NATS_OK) {
         const char *have = ci->Config->FilterSubject;
         bool filter_ok = (filter_subject == NULL || *filter_subject == '\0')
@@ -200,6 +280,11 @@ static int js_consumer_ensure(mf_nats *n, const char *stream, const char *durabl
         }
         return 0;
     }
+    if (jerr == JSStreamNotFoundErr) {
+        mf_log_info(NULL, "nats: stream %s does not exist yet (consumer %s waits for it)", stream,
+                    durable);
+        return MF_ERR_NOT_FOUND;
+    }
     if (s != NATS_NOT_FOUND && jerr != JSConsumerNotFoundErr) {
         mf_log_error(NULL, "nats: consumer info %s on %s: %s", durable, stream, mf_nats_errtext(s));
         return s == NATS_TIMEOUT ? MF_ERR_TIMEOUT : MF_ERR;
@@ -216,8 +301,10 @@ static int js_consumer_ensure(mf_nats *n, const char *stream, const char *durabl
     cc.AckPolicy = js_AckExplicit;
     if (filter_subject != NULL && *filter_subject != '\0')
         cc.FilterSubject = filter_subject;
-    s = js_AddConsumer(NULL, n->js, stream, &cc, NULL, &jerr);
+    s = js_AddConsumer(NULL, st->js, stream, &cc, NULL, &jerr);
     free(deliver);
+    if (jerr == JSStreamNotFoundErr)
+        return MF_ERR_NOT_FOUND; /* deleted between the two calls: wait for it again */
     if (s != NATS_OK && jerr != JSConsumerNameExistErr) {
         mf_log_error(NULL, "nats: create consumer %s on %s: %s", durable, stream,
                      mf_nats_errtext(s));
@@ -228,10 +315,10 @@ static int js_consumer_ensure(mf_nats *n, const char *stream, const char *durabl
     return 0;
 }
 
-static int consume_now(mf_nats *n, const char *stream, const char *durable,
+static int consume_now(mf_nats *n, js_state *st, const char *stream, const char *durable,
                        const char *filter_subject, mf_js_handler_fn fn, void *ctx)
 {
-    int rc = js_consumer_ensure(n, stream, durable, filter_subject);
+    int rc = js_consumer_ensure(st, stream, durable, filter_subject);
     if (rc != 0)
         return rc;
 
@@ -247,7 +334,8 @@ static int consume_now(mf_nats *n, const char *stream, const char *durable,
     so.Queue = durable;
     so.ManualAck = true;
     jsErrCode jerr = 0;
-    natsStatus s = js_Subscribe(&rec->sub, n->js, filter_subject, on_js_msg, rec, NULL, &so, &jerr);
+    natsStatus s =
+        js_Subscribe(&rec->sub, st->js, filter_subject, on_js_msg, rec, NULL, &so, &jerr);
     if (s != NATS_OK) {
         mf_log_error(NULL, "nats: subscribe consumer %s: %s", rec->subject, mf_nats_errtext(s));
         mf_nats_sub_free(rec);
@@ -272,15 +360,15 @@ static void js_pending_free(js_pending *p)
     free(p);
 }
 
-static int js_pending_run(mf_nats *n, js_pending *p)
+static int js_pending_run(mf_nats *n, js_state *st, js_pending *p)
 {
     if (p->subjects != NULL)
-        return stream_ensure_now(n, p->stream, (const char *const *)p->subjects, p->nsubjects);
-    return consume_now(n, p->stream, p->durable, p->filter, p->fn, p->ctx);
+        return stream_ensure_now(st, p->stream, (const char *const *)p->subjects, p->nsubjects);
+    return consume_now(n, st, p->stream, p->durable, p->filter, p->fn, p->ctx);
 }
 
 /* Waits on n->cond until ms passed or stopping; called and returns with n->mu held. */
-static void wait_locked(mf_nats *n, int ms)
+static void wait_locked(mf_nats *n, js_state *st, int ms)
 {
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
@@ -290,82 +378,78 @@ static void wait_locked(mf_nats *n, int ms)
         until.tv_sec++;
         until.tv_nsec -= 1000000000L;
     }
-    if (!n->stopping)
+    if (!st->stopping)
         pthread_cond_timedwait(&n->cond, &n->mu, &until);
 }
 
-/* Works through n->pending once NATS is reachable, retrying failures with a back-off. Exits
+/* Works through the queue once NATS is reachable, retrying failures with a back-off (a
+ * missing stream is looked for again soon: its publisher is usually just starting). Exits
  * when the queue is empty (a later deferral starts a new thread) or the mf_nats is freed. */
 static void *setup_main(void *arg)
 {
     mf_nats *n = arg;
+    js_state *st = n->addon.state;
     int backoff_ms = 1000;
     pthread_mutex_lock(&n->mu);
-    while (!n->stopping && n->pending != NULL) {
+    while (!st->stopping && st->pending != NULL) {
         if (!mf_nats_connected(n)) {
-            wait_locked(n, 100);
+            wait_locked(n, st, 100);
             continue;
         }
-        js_pending *p = n->pending;
+        js_pending *p = st->pending;
         pthread_mutex_unlock(&n->mu);
-        int rc = js_pending_run(n, p);
+        int rc = js_pending_run(n, st, p);
         pthread_mutex_lock(&n->mu);
         if (rc == 0) {
-            n->pending = p->next;
+            st->pending = p->next;
             js_pending_free(p);
             backoff_ms = 1000;
+        } else if (rc == MF_ERR_NOT_FOUND) {
+            wait_locked(n, st, STREAM_WAIT_RETRY_MS);
         } else {
             mf_log_warn(NULL, "nats: deferred JetStream setup of %s failed, retrying in %d ms",
                         p->stream, backoff_ms);
-            wait_locked(n, backoff_ms);
+            wait_locked(n, st, backoff_ms);
             if (backoff_ms < 30000)
                 backoff_ms *= 2;
         }
     }
-    n->setup_running = false;
+    st->setup_running = false;
     pthread_mutex_unlock(&n->mu);
     return NULL;
 }
 
-/* Stops the setup thread and drops what it had not done yet (called by mf_nats_free). */
-void mf_js_setup_stop(mf_nats *n)
+/* Queues p and makes sure the setup thread runs. Called with n->mu held. Streams go before
+ * every consumer: a consumer waiting at the head for its stream must not hold up the setup
+ * of that very stream. */
+static void enqueue_locked(mf_nats *n, js_state *st, js_pending *p)
 {
-    pthread_mutex_lock(&n->mu);
-    n->stopping = true;
-    pthread_cond_broadcast(&n->cond);
-    bool join = n->setup_started;
-    pthread_mutex_unlock(&n->mu);
-    if (join)
-        pthread_join(n->setup_thread, NULL);
-    while (n->pending != NULL) {
-        js_pending *next = n->pending->next;
-        js_pending_free(n->pending);
-        n->pending = next;
+    js_pending **at = &st->pending;
+    while (*at != NULL && (p->subjects == NULL || (*at)->subjects != NULL))
+        at = &(*at)->next;
+    p->next = *at;
+    *at = p;
+    if (!st->setup_running) {
+        if (st->setup_started)
+            pthread_join(st->setup_thread, NULL); /* it has exited: it cleared setup_running */
+        st->setup_started = st->setup_running =
+            pthread_create(&st->setup_thread, NULL, setup_main, n) == 0;
+        if (!st->setup_running)
+            mf_log_error(NULL, "nats: cannot start the JetStream setup thread");
     }
+    pthread_cond_broadcast(&n->cond);
 }
 
 /* Queues p when NATS is down or earlier setup is still queued (order matters). True when
  * queued (p taken); false when the caller should run it now (p untouched). */
-static bool js_defer(mf_nats *n, js_pending *p)
+static bool js_defer(mf_nats *n, js_state *st, js_pending *p)
 {
     pthread_mutex_lock(&n->mu);
-    if (n->pending == NULL && mf_nats_connected(n)) {
+    if (st->pending == NULL && mf_nats_connected(n)) {
         pthread_mutex_unlock(&n->mu);
         return false;
     }
-    js_pending **tail = &n->pending;
-    while (*tail != NULL)
-        tail = &(*tail)->next;
-    *tail = p;
-    if (!n->setup_running) {
-        if (n->setup_started)
-            pthread_join(n->setup_thread, NULL); /* it has exited: it cleared setup_running */
-        n->setup_started = n->setup_running =
-            pthread_create(&n->setup_thread, NULL, setup_main, n) == 0;
-        if (!n->setup_running)
-            mf_log_error(NULL, "nats: cannot start the JetStream setup thread");
-    }
-    pthread_cond_broadcast(&n->cond);
+    enqueue_locked(n, st, p);
     pthread_mutex_unlock(&n->mu);
     mf_log_warn(NULL, "nats: NATS not reachable, JetStream setup of %s deferred", p->stream);
     return true;
@@ -375,16 +459,19 @@ int mf_js_stream_ensure(mf_nats *n, const char *stream, const char *const *subje
 {
     if (n == NULL || stream == NULL || *stream == '\0' || subjects == NULL || nsubjects < 1)
         return MF_ERR;
+    js_state *st = js_of(n);
+    if (st == NULL)
+        return MF_ERR;
     js_pending *p = mf_calloc(1, sizeof(*p));
     p->stream = mf_strdup(stream);
     p->subjects = mf_calloc((size_t)nsubjects, sizeof(*p->subjects));
     p->nsubjects = nsubjects;
     for (int i = 0; i < nsubjects; i++)
         p->subjects[i] = mf_strdup(subjects[i]);
-    if (js_defer(n, p))
+    if (js_defer(n, st, p))
         return 0;
     js_pending_free(p);
-    return stream_ensure_now(n, stream, subjects, nsubjects);
+    return stream_ensure_now(st, stream, subjects, nsubjects);
 }
 
 int mf_js_consume(mf_nats *n, const char *stream, const char *durable, const char *filter_subject,
@@ -398,14 +485,25 @@ int mf_js_consume(mf_nats *n, const char *stream, const char *durable, const cha
         mf_log_error(NULL, "nats: invalid durable name %s", durable);
         return MF_ERR;
     }
+    js_state *st = js_of(n);
+    if (st == NULL)
+        return MF_ERR;
     js_pending *p = mf_calloc(1, sizeof(*p));
     p->stream = mf_strdup(stream);
     p->durable = mf_strdup(durable);
     p->filter = filter_subject != NULL ? mf_strdup(filter_subject) : NULL;
     p->fn = fn;
     p->ctx = ctx;
-    if (js_defer(n, p))
+    if (js_defer(n, st, p))
         return 0;
+    int rc = consume_now(n, st, stream, durable, filter_subject, fn, ctx);
+    if (rc == MF_ERR_NOT_FOUND) {
+        /* the publisher owns the stream and has not created it yet: bind when it has */
+        pthread_mutex_lock(&n->mu);
+        enqueue_locked(n, st, p);
+        pthread_mutex_unlock(&n->mu);
+        return 0;
+    }
     js_pending_free(p);
-    return consume_now(n, stream, durable, filter_subject, fn, ctx);
+    return rc;
 }

@@ -1,6 +1,6 @@
 /*
  * NATS connection, request/reply, queue-group endpoints and plain publish on libnats 3.4
- * (JetStream is in jetstream.c; the shared object and helpers in nats_internal.h).
+ * (JetStream is built on it in jetstream.c; the shared object is in nats_internal.h).
  */
 #include "micro/nats.h"
 
@@ -262,12 +262,6 @@ mf_nats *mf_nats_connect(const char *url, const char *name, const char *user, co
         mf_log_info(NULL, "nats: connected to %s", url);
     }
 
-    s = natsConnection_JetStream(&n->js, n->nc, NULL);
-    if (s != NATS_OK) {
-        mf_log_error(NULL, "nats: JetStream context: %s", mf_nats_errtext(s));
-        mf_nats_free(n);
-        return NULL;
-    }
     return n;
 }
 
@@ -276,7 +270,8 @@ void mf_nats_free(mf_nats *n)
     if (n == NULL)
         return;
 
-    mf_js_setup_stop(n);
+    if (n->addon.stop != NULL)
+        n->addon.stop(n);
 
     pthread_mutex_lock(&n->mu);
     mf_nats_sub *subs = n->subs;
@@ -322,7 +317,8 @@ void mf_nats_free(mf_nats *n)
         }
     }
 
-    jsCtx_Destroy(n->js);
+    if (n->addon.release != NULL)
+        n->addon.release(n);
     natsConnection_Destroy(n->nc);
     if (!leaked) {
         pthread_cond_destroy(&n->cond);

@@ -1,5 +1,7 @@
 /*
- * Private to nats.c and jetstream.c: the mf_nats object and the helpers both files use.
+ * Private to nats.c and jetstream.c: the mf_nats object and the helpers JetStream builds on.
+ * The dependency goes one way: jetstream.c uses the connection; nats.c knows nothing of
+ * JetStream beyond an add-on slot it stops first and releases last in mf_nats_free.
  * Every natsSubscription is recorded (mf_nats_sub) with an "on complete" callback, so that
  * mf_nats_free can wait until libnats has returned from the last message callback before the
  * handler contexts are released.
@@ -13,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "micro/jetstream.h"
 #include "micro/nats.h"
 
 #define MF_NATS_HDR_REQUEST_ID "X-Request-Id"
@@ -31,31 +34,20 @@ struct mf_nats_sub {
     bool complete; /* libnats delivery thread has finished with this record */
 };
 
-/* JetStream setup asked for while NATS was unreachable, done later by the setup thread. */
-typedef struct js_pending js_pending;
-
-struct js_pending {
-    js_pending *next;
-    char *stream;
-    char **subjects; /* stream setup when non-NULL, else a consumer */
-    int nsubjects;
-    char *durable;
-    char *filter;
-    mf_js_handler_fn fn;
-    void *ctx;
-};
+/* State that an add-on (JetStream) hangs on a connection: created by the add-on under mu,
+ * stopped at the start of mf_nats_free (before subscriptions drain) and freed at its end. */
+typedef struct {
+    void *state;
+    void (*stop)(mf_nats *n);
+    void (*release)(mf_nats *n);
+} mf_nats_addon;
 
 struct mf_nats {
     natsConnection *nc;
-    jsCtx *js;
     pthread_mutex_t mu;
-    pthread_cond_t cond; /* subscription completed, setup queued, or stopping */
+    pthread_cond_t cond; /* a subscription completed, or an add-on's state changed */
     mf_nats_sub *subs;
-    js_pending *pending; /* FIFO: a stream is set up before the consumers that need it */
-    pthread_t setup_thread;
-    bool setup_started; /* setup_thread must be joined */
-    bool setup_running;
-    bool stopping;
+    mf_nats_addon addon;
 };
 
 /* Text of the last libnats error of this thread, else of s. Static or libnats-owned. */
@@ -74,8 +66,5 @@ mf_nats_sub *mf_nats_sub_new(mf_nats *n, const char *subject, void *ctx);
 void mf_nats_sub_free(mf_nats_sub *rec);
 /* Hooks the completion callback and hands rec to n. On failure rec is freed. 0 or MF_ERR. */
 int mf_nats_sub_attach(mf_nats *n, mf_nats_sub *rec);
-
-/* Stops the deferred JetStream setup thread (jetstream.c); first step of mf_nats_free. */
-void mf_js_setup_stop(mf_nats *n);
 
 #endif

@@ -16,6 +16,7 @@
 #include "micro/alloc.h"
 #include "micro/clock.h"
 #include "micro/error.h"
+#include "micro/jetstream.h"
 #include "micro/nats.h"
 
 static mf_nats *nc;

@@ -18,6 +18,7 @@
 #include "micro/alloc.h"
 #include "micro/clock.h"
 #include "micro/error.h"
+#include "micro/jetstream.h"
 #include "micro/log.h"
 #include "micro/nats.h"
 
@@ -261,6 +262,26 @@ static void test_consumer_receives(void **state)
     assert_int_equal(f->rec[0].calls, 5);
 }
 
+/* The consumer only binds: started before its publisher created the stream, it waits for the
+ * stream and then gets everything published to it. */
+static void test_consumer_waits_for_stream(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(
+        mf_js_consume(f->c[0], "AWAITED", "awaiting", "awaited.>", record_handler, &f->rec[0]), 0);
+    jsStreamInfo *si = NULL;
+    assert_int_not_equal(js_GetStreamInfo(&si, f->rawjs, "AWAITED", NULL, NULL), NATS_OK);
+    /* the publisher (another connection) creates it */
+    const char *subjects[] = {"awaited.>"};
+    assert_int_equal(mf_js_stream_ensure(f->c[1], "AWAITED", subjects, 1), 0);
+    publish(f->c[1], "awaited.one", 1, false, "rid-awaited");
+    want_count w = {&f->rec[0], 1};
+    assert_true(th_poll(has_count, &w, 5000));
+    assert_string_equal(f->rec[0].subject[0], "awaited.one");
+    settled_ctx s = {f->rawjs, "AWAITED", "awaiting", 1};
+    assert_true(th_poll(consumer_settled, &s, 5000));
+}
+
 static void test_filter_subject(void **state)
 {
     fixture *f = *state;
@@ -394,6 +415,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stream_ensure_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_publish_ack, setup, teardown),
         cmocka_unit_test_setup_teardown(test_consumer_receives, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_consumer_waits_for_stream, setup, teardown),
         cmocka_unit_test_setup_teardown(test_filter_subject, setup, teardown),
         cmocka_unit_test_setup_teardown(test_message_waits_for_consumer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nak_redelivers, setup, teardown),

@@ -17,6 +17,7 @@
 #include "micro/alloc.h"
 #include "micro/clock.h"
 #include "micro/error.h"
+#include "micro/jetstream.h"
 #include "micro/log.h"
 #include "micro/nats.h"
 

@@ -1,9 +1,8 @@
 /*
  * NATS over libnats: a connection that reconnects forever, JSON request/reply with the
  * {"data":...} / {"error":"...","status":N} envelope, endpoints served in queue group "q"
- * (so replicas share the load), plain publish, and JetStream streams, acknowledged
- * publishes and durable consumers with explicit ack. The request id travels in the
- * "X-Request-Id" NATS header.
+ * (so replicas share the load), plain publish and broadcast subscriptions. The request id
+ * travels in the "X-Request-Id" NATS header. JetStream is built on it: micro/jetstream.h.
  */
 #ifndef MF_NATS_H
 #define MF_NATS_H
@@ -74,23 +73,5 @@ bool mf_nats_connected(mf_nats *n);
  * messages (slow consumer): whatever was derived from broadcast messages before it moved may
  * have missed one. */
 uint64_t mf_nats_epoch(void);
-
-/* Creates the file-backed stream if missing (updating its subjects otherwise). While NATS is
- * unreachable the setup is queued, finished by a background thread, and 0 is returned. */
-int mf_js_stream_ensure(mf_nats *n, const char *stream, const char *const *subjects, int nsubjects);
-/* Publishes data (borrowed) and waits for the stream's ack. 0, MF_ERR_TIMEOUT,
- * MF_ERR_UNAVAILABLE (not connected) or MF_ERR. */
-int mf_js_publish(mf_nats *n, const char *subject, json_t *data, const char *request_id,
-                  int timeout_ms);
-
-/* Consumer handler: return 0 to ack, non-zero to nak (the message is redelivered). */
-typedef int (*mf_js_handler_fn)(const char *subject, json_t *data, const char *request_id,
-                                void *ctx);
-/* Durable push consumer with explicit ack on stream, filtered by filter_subject (NULL = all).
- * Messages sent while no consumer ran are delivered when it starts; processes using the same
- * durable share the messages. Queued like mf_js_stream_ensure while NATS is unreachable.
- * 0 or MF_ERR. */
-int mf_js_consume(mf_nats *n, const char *stream, const char *durable, const char *filter_subject,
-                  mf_js_handler_fn fn, void *ctx);
 
 #endif

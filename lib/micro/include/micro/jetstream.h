@@ -1,0 +1,35 @@
+/*
+ * JetStream on an mf_nats connection: file-backed streams, acknowledged publishes and
+ * durable push consumers with explicit ack, shared by replicas through a deliver group.
+ * Setup that cannot be done yet (NATS unreachable, or a consumer's stream not created by
+ * its publisher yet) is queued and finished by a background thread, so a service can start
+ * before NATS and a consumer before the publisher that owns the stream.
+ */
+#ifndef MF_JETSTREAM_H
+#define MF_JETSTREAM_H
+
+#include <jansson.h>
+
+#include "micro/banned.h"
+#include "micro/nats.h"
+
+/* Creates the file-backed stream if missing (updating its subjects otherwise). While NATS is
+ * unreachable the setup is queued, finished by a background thread, and 0 is returned. */
+int mf_js_stream_ensure(mf_nats *n, const char *stream, const char *const *subjects, int nsubjects);
+/* Publishes data (borrowed) and waits for the stream's ack. 0, MF_ERR_TIMEOUT,
+ * MF_ERR_UNAVAILABLE (not connected) or MF_ERR. */
+int mf_js_publish(mf_nats *n, const char *subject, json_t *data, const char *request_id,
+                  int timeout_ms);
+
+/* Consumer handler: return 0 to ack, non-zero to nak (the message is redelivered). */
+typedef int (*mf_js_handler_fn)(const char *subject, json_t *data, const char *request_id,
+                                void *ctx);
+/* Durable push consumer with explicit ack on stream, filtered by filter_subject (NULL = all).
+ * Messages sent while no consumer ran are delivered when it starts; processes using the same
+ * durable share the messages. It only binds: the stream is the publisher's to create, and
+ * while it does not exist (or NATS is unreachable) the setup is queued and retried.
+ * 0 or MF_ERR. */
+int mf_js_consume(mf_nats *n, const char *stream, const char *durable, const char *filter_subject,
+                  mf_js_handler_fn fn, void *ctx);
+
+#endif
