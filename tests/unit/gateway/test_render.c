@@ -63,8 +63,12 @@ static void test_every_placeholder_replaced(void **state)
     assert_int_equal(count(conf, "location = /blog {"), 1);
     assert_int_equal(count(conf, "location @auth_public {"), 1);
     assert_int_equal(count(conf, "location @blog_public {"), 1);
-    assert_int_equal(count(conf, "proxy_pass http://auth_service/;"), 1);
-    assert_int_equal(count(conf, "proxy_pass http://blog_service/;"), 1);
+    assert_int_equal(count(conf, "location @auth_keyed {"), 1);
+    assert_int_equal(count(conf, "location @blog_keyed {"), 1);
+    assert_int_equal(count(conf, "proxy_pass http://auth_service;"), 3);
+    assert_int_equal(count(conf, "proxy_pass http://blog_service;"), 2);
+    /* the server's error pages, and again in each location that has error pages of its own */
+    assert_int_equal(count(conf, "error_page 413 /_gw/413;"), 6);
     free(conf);
 }
 
