@@ -136,8 +136,6 @@ static int map_error(PGresult *res)
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     if (state && strcmp(state, "23505") == 0)
         return MF_ERR_CONFLICT;
-    if (state && strcmp(state, "22P02") == 0)
-        return MF_ERR_INVALID;
     /* Class 08 (connection exception) and 57P0x (server shutting down). */
     if (state && (strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0))
         return MF_ERR_UNAVAILABLE;

@@ -3,9 +3,10 @@
  * only (values never enter SQL text), explicit transactions, and one mapping of database
  * failures onto the project's error codes:
  *   unique violation (SQLSTATE 23505)       -> MF_ERR_CONFLICT
- *   bad input syntax (22P02, e.g. a uuid)   -> MF_ERR_INVALID
  *   connection lost / server unreachable    -> MF_ERR_UNAVAILABLE (after one reconnect)
  *   anything else                           -> MF_ERR (detail logged)
+ * Never MF_ERR_INVALID: parameters are validated before they reach SQL, so a value PostgreSQL
+ * cannot parse (22P02, e.g. a malformed uuid) is our bug, an MF_ERR, never a client's 400.
  * This is the only file of the service that includes libpq.
  */
 #ifndef AUTH_DB_H
