@@ -195,6 +195,16 @@ int auth_db_exec(auth_db_conn *c, const char *sql, int nparams, const char *cons
     return exec_any(c, sql, nparams < 0 ? 0 : nparams, params, out);
 }
 
+int auth_db_exec_found(auth_db_conn *c, const char *sql, int nparams, const char *const *params)
+{
+    auth_db_res *r = NULL;
+    int rc = auth_db_exec(c, sql, nparams, params, &r);
+    if (rc == 0 && auth_db_res_rows(r) == 0)
+        rc = MF_ERR_NOT_FOUND;
+    auth_db_res_free(r);
+    return rc;
+}
+
 int auth_db_exec_script(auth_db_conn *c, const char *sql)
 {
     return exec_any(c, sql, -1, NULL, NULL);

@@ -50,6 +50,9 @@ void auth_db_release(auth_db *db, auth_db_conn *c);
  */
 int auth_db_exec(auth_db_conn *c, const char *sql, int nparams, const char *const *params,
                  auth_db_res **out);
+/* Runs sql (a SELECT, or a write with RETURNING) for what it found or changed: 0 when it
+ * returned at least one row, MF_ERR_NOT_FOUND when none, or an error above. */
+int auth_db_exec_found(auth_db_conn *c, const char *sql, int nparams, const char *const *params);
 /* Trusted constant SQL that may hold several statements (migrations only). */
 int auth_db_exec_script(auth_db_conn *c, const char *sql);
 

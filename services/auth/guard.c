@@ -5,7 +5,6 @@
 #include "contract.h"
 #include "handlers.h"
 #include "micro/alloc.h"
-#include "micro/error.h"
 #include "ops.h"
 
 static void principal_free(void *p)
@@ -34,12 +33,8 @@ bool auth_guard(mf_req *req, unsigned guard)
     const char *msg = NULL;
     int rc = auth_op_authenticate(mf_req_app(req), mf_req_header(req, "Authorization"), &pr->user,
                                   &pr->claims, &msg);
-    if (rc != 0) {
+    if (!auth_req_op_ok(req, rc, msg, "authentication")) {
         free(pr);
-        if (rc == MF_ERR_INVALID)
-            mf_respond_error(req, 401, msg);
-        else
-            mf_respond_err(req, rc, "authentication");
         return false;
     }
     mf_req_set_user(req, pr, principal_free);

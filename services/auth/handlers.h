@@ -35,6 +35,11 @@ bool auth_guard(mf_req *req, unsigned guard);
 auth_principal *auth_req_principal(mf_req *req);
 /* The route's :id, a user uuid, in *id (borrowed): true; else answers 400 and returns false. */
 bool auth_req_user_id(mf_req *req, const char **id);
+/* true when rc (an operation's result) is 0. Otherwise answers as ops.h's codes say and
+ * returns false: MF_ERR_INVALID 401 with msg, MF_ERR_NOT_FOUND 404 AUTH_MSG_NO_USER,
+ * MF_ERR_CONFLICT 400 AUTH_MSG_ALREADY_REGISTERED, anything else through mf_respond_err
+ * (what names the step in the log). */
+bool auth_req_op_ok(mf_req *req, int rc, const char *msg, const char *what);
 
 void auth_handle_verify_apikey(mf_req *req);
 void auth_handle_signup(mf_req *req);

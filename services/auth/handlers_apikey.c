@@ -23,10 +23,8 @@ void auth_handle_verify_apikey(mf_req *req)
     bool valid = false;
     char key_id[17];
     int rc = auth_op_apikey_verify(mf_req_app(req), key, &valid, key_id);
-    if (rc != 0) {
-        mf_respond_err(req, rc, "apikey lookup");
+    if (!auth_req_op_ok(req, rc, NULL, "apikey lookup"))
         return;
-    }
     mf_respond_header(req, "x-api-key-id", key_id);
     if (!valid)
         mf_respond_error(req, 403, MSG_INVALID_KEY);

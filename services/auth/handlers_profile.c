@@ -1,6 +1,5 @@
 /* GET /profile/id/:id, GET /profile/mine, PUT /profile/mine. */
 #include "handlers.h"
-#include "micro/error.h"
 #include "ops.h"
 
 void auth_handle_profile_by_id(mf_req *req)
@@ -10,11 +9,7 @@ void auth_handle_profile_by_id(mf_req *req)
         return;
     auth_user *u = NULL;
     int rc = auth_op_profile_get(mf_req_app(req), id, &u);
-    if (rc == MF_ERR_NOT_FOUND)
-        mf_respond_error(req, 404, AUTH_MSG_NO_USER);
-    else if (rc != 0)
-        mf_respond_err(req, rc, "profile lookup");
-    else
+    if (auth_req_op_ok(req, rc, NULL, "profile lookup"))
         mf_respond_ok(req, "success", auth_user_public_json(u));
     auth_user_free(u);
 }
@@ -39,11 +34,7 @@ void auth_handle_profile_update(mf_req *req)
         return;
     auth_user *u = NULL;
     int rc = auth_op_profile_update(mf_req_app(req), pr->user->id, name, pic, mf_req_id(req), &u);
-    if (rc == MF_ERR_NOT_FOUND)
-        mf_respond_error(req, 404, AUTH_MSG_NO_USER);
-    else if (rc != 0)
-        mf_respond_err(req, rc, "profile update");
-    else
+    if (auth_req_op_ok(req, rc, NULL, "profile update"))
         mf_respond_ok(req, "profile updated successfully", auth_user_json(u));
     auth_user_free(u);
 }

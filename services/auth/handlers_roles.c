@@ -3,7 +3,6 @@
 
 #include "handlers.h"
 #include "micro/alloc.h"
-#include "micro/error.h"
 #include "ops.h"
 
 void auth_handle_roles_update(mf_req *req)
@@ -31,11 +30,7 @@ void auth_handle_roles_update(mf_req *req)
     auth_user *u = NULL;
     int rc = auth_op_roles_set(mf_req_app(req), id, codes, n, mf_req_id(req), &u);
     free(codes);
-    if (rc == MF_ERR_NOT_FOUND)
-        mf_respond_error(req, 404, AUTH_MSG_NO_USER);
-    else if (rc != 0)
-        mf_respond_err(req, rc, "roles update");
-    else
+    if (auth_req_op_ok(req, rc, NULL, "roles update"))
         mf_respond_ok(req, "roles updated successfully", auth_user_json(u));
     auth_user_free(u);
 }

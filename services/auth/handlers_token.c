@@ -1,6 +1,5 @@
 /* POST /token/refresh and DELETE /signout. */
 #include "handlers.h"
-#include "micro/error.h"
 #include "ops.h"
 
 void auth_handle_refresh(mf_req *req)
@@ -17,11 +16,7 @@ void auth_handle_refresh(mf_req *req)
     const char *msg = NULL;
     int rc = auth_op_refresh(mf_req_app(req), mf_req_header(req, "Authorization"), refresh,
                              mf_req_id(req), &tokens, &msg);
-    if (rc == MF_ERR_INVALID)
-        mf_respond_error(req, 401, msg);
-    else if (rc != 0)
-        mf_respond_err(req, rc, "refresh");
-    else
+    if (auth_req_op_ok(req, rc, msg, "refresh"))
         mf_respond_ok(req, "success", tokens);
 }
 
@@ -30,10 +25,6 @@ void auth_handle_signout(mf_req *req)
     auth_principal *pr = auth_req_principal(req);
     const char *msg = NULL;
     int rc = auth_op_signout(mf_req_app(req), pr->user->id, pr->claims.jti, mf_req_id(req), &msg);
-    if (rc == MF_ERR_INVALID)
-        mf_respond_error(req, 401, msg);
-    else if (rc != 0)
-        mf_respond_err(req, rc, "signout");
-    else
+    if (auth_req_op_ok(req, rc, msg, "signout"))
         mf_respond_ok(req, "signout success", NULL);
 }

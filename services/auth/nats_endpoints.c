@@ -29,6 +29,14 @@ static int fail_err(int rc, const char *request_id, const char *what, int *statu
     return fail(500, MF_MSG_INTERNAL, status, errmsg);
 }
 
+/* The user in one of its two shapes as the reply; frees u. */
+static int reply_user(json_t *(*shape)(const auth_user *), auth_user *u, json_t **reply)
+{
+    *reply = shape(u);
+    auth_user_free(u);
+    return 0;
+}
+
 static int authentication(json_t *data, const char *request_id, void *ctx, json_t **reply,
                           int *status, char **errmsg)
 {
@@ -40,9 +48,7 @@ static int authentication(json_t *data, const char *request_id, void *ctx, json_
         return fail(401, msg, status, errmsg);
     if (rc != 0)
         return fail_err(rc, request_id, CMICRO_SUBJECT_AUTHENTICATION, status, errmsg);
-    *reply = auth_user_json(u);
-    auth_user_free(u);
-    return 0;
+    return reply_user(auth_user_json, u, reply);
 }
 
 static int authorization(json_t *data, const char *request_id, void *ctx, json_t **reply,
@@ -73,9 +79,7 @@ static int authorization(json_t *data, const char *request_id, void *ctx, json_t
         return fail(403, CMICRO_MSG_ROLE_INSUFFICIENT, status, errmsg);
     if (rc != 0)
         return fail_err(rc, request_id, CMICRO_SUBJECT_AUTHORIZATION, status, errmsg);
-    *reply = auth_user_json(u);
-    auth_user_free(u);
-    return 0;
+    return reply_user(auth_user_json, u, reply);
 }
 
 static int profile_user(json_t *data, const char *request_id, void *ctx, json_t **reply,
@@ -90,9 +94,7 @@ static int profile_user(json_t *data, const char *request_id, void *ctx, json_t 
         return fail(404, AUTH_MSG_NO_USER, status, errmsg);
     if (rc != 0)
         return fail_err(rc, request_id, CMICRO_SUBJECT_PROFILE_USER, status, errmsg);
-    *reply = auth_user_public_json(u);
-    auth_user_free(u);
-    return 0;
+    return reply_user(auth_user_public_json, u, reply);
 }
 
 int auth_nats_endpoints_serve(auth_ctx *ctx, int workers)

@@ -96,12 +96,7 @@ static int insert(auth_db_conn *c, const char *email, const char *name, const ch
 static int lock(auth_db_conn *c, const char *id)
 {
     const char *params[] = {id};
-    auth_db_res *r = NULL;
-    int rc = auth_db_exec(c, "SELECT 1 FROM users WHERE id = $1::uuid FOR UPDATE", 1, params, &r);
-    if (rc == 0 && auth_db_res_rows(r) == 0)
-        rc = MF_ERR_NOT_FOUND;
-    auth_db_res_free(r);
-    return rc;
+    return auth_db_exec_found(c, "SELECT 1 FROM users WHERE id = $1::uuid FOR UPDATE", 1, params);
 }
 
 static int set_roles(auth_db_conn *c, const char *user_id, const char *const *codes, size_t n)
@@ -145,14 +140,9 @@ int auth_store_user_update_profile(auth_db_conn *c, const char *id, const char *
                                    const char *pic)
 {
     const char *params[] = {id, name, pic};
-    auth_db_res *r = NULL;
-    int rc = auth_db_exec(c,
-                          "UPDATE users SET name = COALESCE($2, name),"
-                          " profile_pic_url = COALESCE($3, profile_pic_url), updated_at = now()"
-                          " WHERE id = $1::uuid RETURNING id",
-                          3, params, &r);
-    if (rc == 0 && auth_db_res_rows(r) == 0)
-        rc = MF_ERR_NOT_FOUND;
-    auth_db_res_free(r);
-    return rc;
+    return auth_db_exec_found(c,
+                              "UPDATE users SET name = COALESCE($2, name),"
+                              " profile_pic_url = COALESCE($3, profile_pic_url), updated_at = now()"
+                              " WHERE id = $1::uuid RETURNING id",
+                              3, params);
 }
