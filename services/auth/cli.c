@@ -16,7 +16,7 @@
 static const char *const COMMANDS[] = {"migrate", "seed-dev", "create-apikey", "disable-apikey",
                                        "create-admin"};
 
-bool auth_cli_is_command(const char *name)
+static bool is_command(const char *name)
 {
     for (size_t i = 0; name && i < sizeof(COMMANDS) / sizeof(COMMANDS[0]); i++)
         if (strcmp(name, COMMANDS[i]) == 0)
@@ -113,7 +113,7 @@ static int cmd_create_admin(auth_ctx *ctx, int argc, char **argv)
 int auth_cli_run(auth_ctx *ctx, int argc, char **argv)
 {
     const char *cmd = argv[1];
-    if (!auth_cli_is_command(cmd)) {
+    if (!is_command(cmd)) {
         fprintf(stderr,
                 "unknown command %s; commands: migrate, seed-dev, create-apikey,"
                 " disable-apikey, create-admin\n",

@@ -22,8 +22,6 @@
 #define AUTH_DEV_ADMIN_PASSWORD "changeit"
 #define AUTH_DEV_ADMIN_NAME     "Admin"
 
-/* true when name is one of the subcommands above. */
-bool auth_cli_is_command(const char *name);
 /* true when the subcommand announces what it changes, so it wants ctx->nats. */
 bool auth_cli_announces(const char *name);
 /* Runs argv[1] with ctx (db opened; cache and nats may be NULL). Returns the process exit

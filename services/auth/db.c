@@ -218,7 +218,7 @@ int auth_db_begin(auth_db_conn *c)
     return rc;
 }
 
-int auth_db_commit(auth_db_conn *c)
+static int commit(auth_db_conn *c)
 {
     int rc = exec_any(c, "COMMIT", 0, NULL, NULL);
     c->in_tx = false;
@@ -237,7 +237,7 @@ void auth_db_rollback(auth_db_conn *c)
 int auth_db_end(auth_db_conn *c, int rc)
 {
     if (rc == 0)
-        rc = auth_db_commit(c);
+        rc = commit(c);
     if (rc != 0)
         auth_db_rollback(c);
     return rc;

@@ -57,7 +57,6 @@ int auth_db_exec_found(auth_db_conn *c, const char *sql, int nparams, const char
 int auth_db_exec_script(auth_db_conn *c, const char *sql);
 
 int auth_db_begin(auth_db_conn *c);
-int auth_db_commit(auth_db_conn *c);
 /* Safe to call when no transaction is open. */
 void auth_db_rollback(auth_db_conn *c);
 /* Ends a transaction the way its steps went: commits when rc is 0, else rolls back. Returns rc,
