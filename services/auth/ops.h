@@ -56,8 +56,7 @@ int auth_op_signin(auth_ctx *ctx, const char *email, const char *password, auth_
 int auth_op_admin_ensure(auth_ctx *ctx, const char *email, const char *password, const char *name,
                          bool exists_ok, const char *request_id);
 
-/* ---- authentication (ops_authn.c): HTTP guard and NATS auth.authentication/.authorization
- * ---- */
+/* ---- authentication (ops_authn.c): the HTTP guard and the NATS endpoints ---- */
 
 /* Authorization header value (may be NULL) -> verified access token -> live session (session
  * cache, PostgreSQL on a miss) -> active user: *user, and *claims when claims is not NULL.
