@@ -16,7 +16,7 @@ typedef struct {
     const mf_config *cfg;
     auth_db *db;
     mf_cache *cache; /* session / API-key cache; a miss when Redis is down */
-    mf_nats *nats;   /* NULL in CLI subcommands: events are then not published */
+    mf_nats *nats;   /* NULL in CLI subcommands that announce nothing (and without NATS_URL) */
     auth_keys *keys;
     const char *issuer;
     const char *audience;

@@ -8,7 +8,7 @@
 #include "micro/alloc.h"
 #include "micro/error.h"
 #include "micro/log.h"
-#include "store_keystore.h"
+#include "ops.h"
 
 struct auth_cleanup {
     auth_ctx *ctx;
@@ -18,17 +18,6 @@ struct auth_cleanup {
     pthread_cond_t cv;
     bool stop;
 };
-
-int auth_cleanup_run_once(auth_ctx *ctx, long *deleted)
-{
-    long n = 0;
-    auth_db_conn *c = auth_db_acquire(ctx->db);
-    int rc = c ? auth_store_keystore_delete_expired(c, &n) : MF_ERR_UNAVAILABLE;
-    auth_db_release(ctx->db, c);
-    if (deleted)
-        *deleted = n;
-    return rc;
-}
 
 static void *loop(void *arg)
 {
@@ -44,7 +33,7 @@ static void *loop(void *arg)
             break;
         pthread_mutex_unlock(&c->mu);
         long n = 0;
-        int rc = auth_cleanup_run_once(c->ctx, &n);
+        int rc = auth_op_sessions_sweep(c->ctx, &n);
         if (rc != 0)
             mf_log_warn(NULL, "session cleanup failed: %s", mf_err_name(rc));
         else if (n > 0)

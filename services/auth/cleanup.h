@@ -1,8 +1,8 @@
 /*
- * A background thread that deletes expired sessions every SESSION_CLEANUP_INTERVAL_S, so the
- * keystore does not grow with abandoned sign-ins. Expired rows are already dead for
- * authentication; this only reclaims space. Safe with several replicas (a DELETE is
- * idempotent).
+ * A background thread that deletes expired sessions (auth_op_sessions_sweep) every
+ * SESSION_CLEANUP_INTERVAL_S, so the keystore does not grow with abandoned sign-ins. Expired
+ * rows are already dead for authentication; this only reclaims space. Safe with several
+ * replicas (a DELETE is idempotent).
  */
 #ifndef AUTH_CLEANUP_H
 #define AUTH_CLEANUP_H
@@ -15,7 +15,5 @@ typedef struct auth_cleanup auth_cleanup;
 auth_cleanup *auth_cleanup_start(auth_ctx *ctx, int interval_s);
 /* Wakes the thread, joins it and frees c. NULL is a no-op. */
 void auth_cleanup_stop(auth_cleanup *c);
-/* One sweep; *deleted (may be NULL) receives the number of rows removed. */
-int auth_cleanup_run_once(auth_ctx *ctx, long *deleted);
 
 #endif

@@ -8,22 +8,25 @@
 #include "micro/error.h"
 #include "micro/valid.h"
 #include "migrate.h"
+#include "ops.h"
 #include "password.h"
-#include "session_cache.h"
-#include "store_apikey.h"
-#include "store_user.h"
 
 #define API_KEY_BYTES 24
 
 static const char *const COMMANDS[] = {"migrate", "seed-dev", "create-apikey", "disable-apikey",
                                        "create-admin"};
 
-bool auth_cli_is_command(const char *name)
+static bool is_command(const char *name)
 {
     for (size_t i = 0; name && i < sizeof(COMMANDS) / sizeof(COMMANDS[0]); i++)
         if (strcmp(name, COMMANDS[i]) == 0)
             return true;
     return false;
+}
+
+bool auth_cli_announces(const char *name)
+{
+    return name && (strcmp(name, "seed-dev") == 0 || strcmp(name, "create-admin") == 0);
 }
 
 /* Value of "--flag V" in argv, NULL when absent. */
@@ -35,60 +38,12 @@ static const char *flag(int argc, char **argv, const char *name)
     return NULL;
 }
 
-static int add_key(auth_ctx *ctx, const char *key, const char *comment)
-{
-    char hash[65];
-    auth_apikey_hash(key, hash);
-    auth_db_conn *c = auth_db_acquire(ctx->db);
-    int rc = c ? auth_store_apikey_insert(c, hash, comment) : MF_ERR_UNAVAILABLE;
-    auth_db_release(ctx->db, c);
-    return rc;
-}
-
-/* Creates the user with all four roles, or (when exists_ok) gives an existing one all four
- * roles and leaves its password alone. */
-static int ensure_admin(auth_ctx *ctx, const char *email, const char *password, const char *name,
-                        bool exists_ok)
-{
-    char *hash = auth_password_hash(password, ctx->bcrypt_cost);
-    if (!hash)
-        return MF_ERR;
-    auth_db_conn *c = auth_db_acquire(ctx->db);
-    if (!c) {
-        free(hash);
-        return MF_ERR_UNAVAILABLE;
-    }
-    char id[37] = "";
-    auth_user *u = NULL;
-    int rc = auth_db_begin(c);
-    if (rc == 0) {
-        rc = auth_store_user_insert(c, email, name, NULL, hash, id);
-        if (rc == MF_ERR_CONFLICT && exists_ok) {
-            /* The failed INSERT aborted the transaction: start over, reading the row. */
-            auth_db_rollback(c);
-            rc = auth_db_begin(c);
-            if (rc == 0)
-                rc = auth_store_user_find_by_email(c, email, &u);
-            if (rc == 0)
-                snprintf(id, sizeof(id), "%s", u->id);
-        }
-    }
-    if (rc == 0)
-        rc = auth_store_user_set_roles(c, id, auth_role_codes, AUTH_NROLE_CODES);
-    if ((rc = auth_db_end(c, rc)) == 0 && u)
-        auth_session_cache_drop_user(ctx, c, id, NULL);
-    auth_db_release(ctx->db, c);
-    auth_user_free(u);
-    free(hash);
-    return rc;
-}
-
 static int cmd_seed_dev(auth_ctx *ctx)
 {
-    int rc = add_key(ctx, AUTH_DEV_API_KEY, "dev seed");
+    int rc = auth_op_apikey_create(ctx, AUTH_DEV_API_KEY, "dev seed");
     if (rc == 0)
-        rc = ensure_admin(ctx, AUTH_DEV_ADMIN_EMAIL, AUTH_DEV_ADMIN_PASSWORD, AUTH_DEV_ADMIN_NAME,
-                          true);
+        rc = auth_op_admin_ensure(ctx, AUTH_DEV_ADMIN_EMAIL, AUTH_DEV_ADMIN_PASSWORD,
+                                  AUTH_DEV_ADMIN_NAME, true, NULL);
     if (rc != 0) {
         fprintf(stderr, "seed-dev failed: %s\n", mf_err_name(rc));
         return 1;
@@ -102,7 +57,7 @@ static int cmd_create_apikey(auth_ctx *ctx, int argc, char **argv)
     char key[2 * API_KEY_BYTES + 1];
     if (mf_random_hex(API_KEY_BYTES, key, sizeof(key)) != 0)
         return 1;
-    int rc = add_key(ctx, key, flag(argc, argv, "--comment"));
+    int rc = auth_op_apikey_create(ctx, key, flag(argc, argv, "--comment"));
     if (rc != 0) {
         fprintf(stderr, "create-apikey failed: %s\n", mf_err_name(rc));
         return 1;
@@ -118,12 +73,7 @@ static int cmd_disable_apikey(auth_ctx *ctx, int argc, char **argv)
         fprintf(stderr, "usage: auth-service disable-apikey KEY\n");
         return 2;
     }
-    char hash[65];
-    auth_apikey_hash(argv[2], hash);
-    auth_db_conn *c = auth_db_acquire(ctx->db);
-    int rc = c ? auth_store_apikey_disable(c, hash) : MF_ERR_UNAVAILABLE;
-    auth_db_release(ctx->db, c);
-    auth_apikey_cache_drop(ctx, hash);
+    int rc = auth_op_apikey_disable(ctx, argv[2]);
     if (rc != 0) {
         fprintf(stderr, "disable-apikey failed: %s\n",
                 rc == MF_ERR_NOT_FOUND ? "unknown key" : mf_err_name(rc));
@@ -140,9 +90,8 @@ static int cmd_create_admin(auth_ctx *ctx, int argc, char **argv)
     mf_valid v;
     mf_valid_init(&v);
     mf_valid_check_str(&v, "email", email, MF_V_REQUIRED | MF_V_EMAIL, 0, 0);
-    if (mf_valid_check_str(&v, "password", password, MF_V_REQUIRED, 6, 100) &&
-        strlen(password) > AUTH_PASSWORD_MAX_BYTES)
-        mf_valid_fail(&v, "password must be at most %d bytes", AUTH_PASSWORD_MAX_BYTES);
+    if (mf_valid_check_str(&v, "password", password, MF_V_REQUIRED, 6, 100))
+        auth_password_valid_bytes(&v, password);
     mf_valid_check_str(&v, "name", name, MF_V_REQUIRED, 2, 200);
     if (!mf_valid_ok(&v)) {
         fprintf(stderr, "%s\nusage: auth-service create-admin --email E --password P --name N\n",
@@ -151,10 +100,10 @@ static int cmd_create_admin(auth_ctx *ctx, int argc, char **argv)
         return 2;
     }
     mf_valid_release(&v);
-    int rc = ensure_admin(ctx, email, password, name, false);
+    int rc = auth_op_admin_ensure(ctx, email, password, name, false, NULL);
     if (rc != 0) {
         fprintf(stderr, "create-admin failed: %s\n",
-                rc == MF_ERR_CONFLICT ? "user already registered" : mf_err_name(rc));
+                rc == MF_ERR_CONFLICT ? AUTH_MSG_ALREADY_REGISTERED : mf_err_name(rc));
         return 1;
     }
     fprintf(stderr, "admin created\n");
@@ -164,7 +113,7 @@ static int cmd_create_admin(auth_ctx *ctx, int argc, char **argv)
 int auth_cli_run(auth_ctx *ctx, int argc, char **argv)
 {
     const char *cmd = argv[1];
-    if (!auth_cli_is_command(cmd)) {
+    if (!is_command(cmd)) {
         fprintf(stderr,
                 "unknown command %s; commands: migrate, seed-dev, create-apikey,"
                 " disable-apikey, create-admin\n",

@@ -5,7 +5,10 @@
  *   create-apikey [--comment C]               new API key, printed once on stdout
  *   disable-apikey KEY                        disable a key (and drop it from the cache)
  *   create-admin --email E --password P --name N
- * Production keys and admins are made here, never silently at start.
+ * Production keys and admins are made here, never silently at start. Each command goes
+ * through the same operations (ops.h) as the HTTP API, so seed-dev and create-admin publish
+ * user.created and announce role changes like a sign-up or a role grant do, when NATS is
+ * reachable; when it is not, they still succeed and log what was not sent.
  */
 #ifndef AUTH_CLI_H
 #define AUTH_CLI_H
@@ -19,10 +22,10 @@
 #define AUTH_DEV_ADMIN_PASSWORD "changeit"
 #define AUTH_DEV_ADMIN_NAME     "Admin"
 
-/* true when name is one of the subcommands above. */
-bool auth_cli_is_command(const char *name);
-/* Runs argv[1] with ctx (db opened, cache may be NULL). Returns the process exit status:
- * 0 ok, 1 failure, 2 usage error. */
+/* true when the subcommand announces what it changes, so it wants ctx->nats. */
+bool auth_cli_announces(const char *name);
+/* Runs argv[1] with ctx (db opened; cache and nats may be NULL). Returns the process exit
+ * status: 0 ok, 1 failure, 2 usage error. */
 int auth_cli_run(auth_ctx *ctx, int argc, char **argv);
 
 #endif

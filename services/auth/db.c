@@ -136,8 +136,6 @@ static int map_error(PGresult *res)
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     if (state && strcmp(state, "23505") == 0)
         return MF_ERR_CONFLICT;
-    if (state && strcmp(state, "22P02") == 0)
-        return MF_ERR_INVALID;
     /* Class 08 (connection exception) and 57P0x (server shutting down). */
     if (state && (strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0))
         return MF_ERR_UNAVAILABLE;
@@ -197,6 +195,16 @@ int auth_db_exec(auth_db_conn *c, const char *sql, int nparams, const char *cons
     return exec_any(c, sql, nparams < 0 ? 0 : nparams, params, out);
 }
 
+int auth_db_exec_found(auth_db_conn *c, const char *sql, int nparams, const char *const *params)
+{
+    auth_db_res *r = NULL;
+    int rc = auth_db_exec(c, sql, nparams, params, &r);
+    if (rc == 0 && auth_db_res_rows(r) == 0)
+        rc = MF_ERR_NOT_FOUND;
+    auth_db_res_free(r);
+    return rc;
+}
+
 int auth_db_exec_script(auth_db_conn *c, const char *sql)
 {
     return exec_any(c, sql, -1, NULL, NULL);
@@ -210,7 +218,7 @@ int auth_db_begin(auth_db_conn *c)
     return rc;
 }
 
-int auth_db_commit(auth_db_conn *c)
+static int commit(auth_db_conn *c)
 {
     int rc = exec_any(c, "COMMIT", 0, NULL, NULL);
     c->in_tx = false;
@@ -229,7 +237,7 @@ void auth_db_rollback(auth_db_conn *c)
 int auth_db_end(auth_db_conn *c, int rc)
 {
     if (rc == 0)
-        rc = auth_db_commit(c);
+        rc = commit(c);
     if (rc != 0)
         auth_db_rollback(c);
     return rc;

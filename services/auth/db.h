@@ -3,9 +3,10 @@
  * only (values never enter SQL text), explicit transactions, and one mapping of database
  * failures onto the project's error codes:
  *   unique violation (SQLSTATE 23505)       -> MF_ERR_CONFLICT
- *   bad input syntax (22P02, e.g. a uuid)   -> MF_ERR_INVALID
  *   connection lost / server unreachable    -> MF_ERR_UNAVAILABLE (after one reconnect)
  *   anything else                           -> MF_ERR (detail logged)
+ * Never MF_ERR_INVALID: parameters are validated before they reach SQL, so a value PostgreSQL
+ * cannot parse (22P02, e.g. a malformed uuid) is our bug, an MF_ERR, never a client's 400.
  * This is the only file of the service that includes libpq.
  */
 #ifndef AUTH_DB_H
@@ -49,11 +50,13 @@ void auth_db_release(auth_db *db, auth_db_conn *c);
  */
 int auth_db_exec(auth_db_conn *c, const char *sql, int nparams, const char *const *params,
                  auth_db_res **out);
+/* Runs sql (a SELECT, or a write with RETURNING) for what it found or changed: 0 when it
+ * returned at least one row, MF_ERR_NOT_FOUND when none, or an error above. */
+int auth_db_exec_found(auth_db_conn *c, const char *sql, int nparams, const char *const *params);
 /* Trusted constant SQL that may hold several statements (migrations only). */
 int auth_db_exec_script(auth_db_conn *c, const char *sql);
 
 int auth_db_begin(auth_db_conn *c);
-int auth_db_commit(auth_db_conn *c);
 /* Safe to call when no transaction is open. */
 void auth_db_rollback(auth_db_conn *c);
 /* Ends a transaction the way its steps went: commits when rc is 0, else rolls back. Returns rc,

@@ -18,14 +18,14 @@ static atomic_bool stream_ready;
 
 int auth_events_init(mf_nats *n)
 {
-    static const char *const subjects[] = {"user.>"};
-    int rc = mf_js_stream_ensure(n, AUTH_EVENTS_STREAM, subjects, 1);
+    static const char *const subjects[] = {CMICRO_STREAM_USERS_SUBJECTS};
+    int rc = mf_js_stream_ensure(n, CMICRO_STREAM_USERS, subjects, 1);
     if (rc == 0)
         atomic_store(&stream_ready, true);
     return rc;
 }
 
-int auth_events_user(auth_ctx *ctx, const char *subject, const auth_user *u, const char *request_id)
+int auth_events_user(auth_ctx *ctx, const char *event, const auth_user *u, const char *request_id)
 {
     if (!ctx->nats)
         return 0;
@@ -40,14 +40,13 @@ int auth_events_user(auth_ctx *ctx, const char *subject, const auth_user *u, con
         }
         if (!atomic_load(&stream_ready) && auth_events_init(ctx->nats) != 0)
             continue;
-        rc = mf_js_publish(ctx->nats, subject, data, request_id, PUBLISH_TIMEOUT_MS);
+        rc = mf_js_publish(ctx->nats, event, data, request_id, PUBLISH_TIMEOUT_MS);
         if (rc == 0)
             break;
     }
     json_decref(data);
     if (rc != 0)
-        mf_log_error(request_id, "%s for user %s not published: %s", subject, u->id,
-                     mf_err_name(rc));
+        mf_log_error(request_id, "%s for user %s not published: %s", event, u->id, mf_err_name(rc));
     return rc;
 }
 
@@ -55,10 +54,11 @@ void auth_events_invalidate(auth_ctx *ctx, const char *user_id, const char *requ
 {
     if (!ctx->nats)
         return;
-    json_t *data = json_pack("{s:s}", "userId", user_id);
-    int rc = mf_nats_publish_flush(ctx->nats, AUTH_SUBJECT_INVALIDATE, data, request_id,
+    json_t *data = json_pack("{s:s}", CMICRO_FIELD_USER_ID, user_id);
+    int rc = mf_nats_publish_flush(ctx->nats, CMICRO_SUBJECT_INVALIDATE, data, request_id,
                                    INVALIDATE_TIMEOUT_MS);
     json_decref(data);
     if (rc != 0)
-        mf_log_warn(request_id, "auth.invalidate for a user not confirmed (%s)", mf_err_name(rc));
+        mf_log_warn(request_id, CMICRO_SUBJECT_INVALIDATE " for a user not confirmed (%s)",
+                    mf_err_name(rc));
 }

@@ -1,7 +1,12 @@
 /*
  * HTTP handlers of API.md section 3 and the guard that protects them. Route flags: a route
- * with AUTH_GUARD_BEARER needs a valid access token; role bits additionally need one of
- * those roles. The guard leaves an auth_principal on the request for the handler.
+ * with AUTH_GUARD_BEARER needs a valid access token; role bits (in the order of
+ * CMICRO_ROLE_CODES) additionally need one of those roles. The guard leaves an
+ * auth_principal on the request for the handler.
+ *
+ * A handler parses and validates the request, calls one operation of ops.h and answers; it
+ * never touches a store, the database or a cache itself. Helpers that may answer on the
+ * handler's behalf return bool: true to go on, false when the response has been sent.
  */
 #ifndef AUTH_HANDLERS_H
 #define AUTH_HANDLERS_H
@@ -28,6 +33,13 @@ typedef struct {
 bool auth_guard(mf_req *req, unsigned guard);
 /* The principal the guard stored (borrowed), NULL on an unguarded route. */
 auth_principal *auth_req_principal(mf_req *req);
+/* The route's :id, a user uuid, in *id (borrowed): true; else answers 400 and returns false. */
+bool auth_req_user_id(mf_req *req, const char **id);
+/* true when rc (an operation's result) is 0. Otherwise answers as ops.h's codes say and
+ * returns false: MF_ERR_INVALID 401 with msg, MF_ERR_NOT_FOUND 404 AUTH_MSG_NO_USER,
+ * MF_ERR_CONFLICT 400 AUTH_MSG_ALREADY_REGISTERED, anything else through mf_respond_err
+ * (what names the step in the log). */
+bool auth_req_op_ok(mf_req *req, int rc, const char *msg, const char *what);
 
 void auth_handle_verify_apikey(mf_req *req);
 void auth_handle_signup(mf_req *req);

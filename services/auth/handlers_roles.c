@@ -1,37 +1,19 @@
 /* PUT /roles/user/id/:id (ADMIN): replaces a user's roles. */
 #include <stdlib.h>
 
-#include "auth.h"
-#include "events.h"
 #include "handlers.h"
 #include "micro/alloc.h"
-#include "micro/error.h"
-#include "session_cache.h"
-#include "store_user.h"
-
-static int replace_roles(auth_db_conn *c, const char *id, const char *const *codes, size_t n)
-{
-    int rc = auth_db_begin(c);
-    /* The user row lock orders concurrent replacements of the same user's roles. */
-    if (rc == 0)
-        rc = auth_store_user_lock(c, id);
-    if (rc == 0)
-        rc = auth_store_user_set_roles(c, id, codes, n);
-    return auth_db_end(c, rc);
-}
+#include "ops.h"
 
 void auth_handle_roles_update(mf_req *req)
 {
-    auth_ctx *ctx = mf_req_app(req);
-    const char *id = mf_req_param(req, "id");
-    mf_valid v;
-    mf_valid_init(&v);
-    mf_valid_check_str(&v, "id", id, MF_V_REQUIRED | MF_V_UUID, 0, 0);
-    if (!mf_req_valid(req, &v))
+    const char *id = NULL;
+    if (!auth_req_user_id(req, &id))
         return;
     json_t *body = NULL;
     if (!mf_req_json(req, &body))
         return;
+    mf_valid v;
     mf_valid_init(&v);
     json_t *roles = mf_valid_str_array(&v, body, "roles", MF_V_REQUIRED, MF_V_REQUIRED, 0, 0);
     size_t n = roles ? json_array_size(roles) : 0;
@@ -45,23 +27,10 @@ void auth_handle_roles_update(mf_req *req)
         free(codes);
         return;
     }
-
     auth_user *u = NULL;
-    auth_db_conn *c = auth_db_acquire(ctx->db);
-    int rc = c ? replace_roles(c, id, codes, n) : MF_ERR_UNAVAILABLE;
+    int rc = auth_op_roles_set(mf_req_app(req), id, codes, n, mf_req_id(req), &u);
     free(codes);
-    if (rc == 0)
-        rc = auth_store_user_find_by_id(c, id, &u);
-    if (rc == 0)
-        auth_session_cache_drop_user(ctx, c, id, mf_req_id(req));
-    auth_db_release(ctx->db, c);
-    if (rc == MF_ERR_NOT_FOUND) {
-        mf_respond_error(req, 404, "user does not exists");
-    } else if (rc != 0) {
-        mf_respond_err(req, rc, "roles update");
-    } else {
-        auth_events_user(ctx, AUTH_EVENT_USER_UPDATED, u, mf_req_id(req));
+    if (auth_req_op_ok(req, rc, NULL, "roles update"))
         mf_respond_ok(req, "roles updated successfully", auth_user_json(u));
-    }
     auth_user_free(u);
 }

@@ -11,6 +11,7 @@
 #include "cleanup.h"
 #include "cli.h"
 #include "config.h"
+#include "contract.h"
 #include "events.h"
 #include "handlers.h"
 #include "micro/error.h"
@@ -23,7 +24,9 @@
 #include "routes.h"
 
 #define NATS_CONNECT_TIMEOUT_MS 5000
-#define CACHE_TIMEOUT_MS        500
+/* A CLI command only announces what it did: it must not wait long for a NATS that is down. */
+#define CLI_NATS_TIMEOUT_MS 1000
+#define CACHE_TIMEOUT_MS    500
 
 static auth_db *open_db(const mf_config *cfg)
 {
@@ -50,7 +53,18 @@ static mf_nats *open_nats(const mf_config *cfg)
     /* NATS being down is not fatal: the handle reconnects, health reports it, and the stream
      * is created on the first publish. */
     if (n && auth_events_init(n) != 0)
-        mf_log_warn(NULL, "JetStream stream %s not ensured yet", AUTH_EVENTS_STREAM);
+        mf_log_warn(NULL, "JetStream stream %s not ensured yet", CMICRO_STREAM_USERS);
+    return n;
+}
+
+/* NATS for a CLI command that announces its changes; without it the command still runs and
+ * its events are logged as not sent. */
+static mf_nats *open_cli_nats(const mf_config *cfg)
+{
+    mf_nats *n = mf_service_nats(cfg, "auth-service", CLI_NATS_TIMEOUT_MS);
+    if (n && !mf_nats_connected(n))
+        mf_log_warn(NULL, "NATS not reachable: this command's events and invalidations will not"
+                          " be sent");
     return n;
 }
 
@@ -121,6 +135,8 @@ int main(int argc, char **argv)
     int rc;
     if (argc > 1) {
         ctx.cache = open_cache(cfg);
+        if (auth_cli_announces(argv[1]))
+            ctx.nats = open_cli_nats(cfg);
         rc = auth_cli_run(&ctx, argc, argv);
     } else {
         rc = serve(&ctx);

@@ -41,7 +41,7 @@ static int apply_one(auth_db_conn *c, const auth_migration *m)
     return 0;
 }
 
-int auth_migrate_apply(auth_db *db, const auth_migration *list, size_t n)
+static int apply_pending(auth_db *db, const auth_migration *list, size_t n)
 {
     auth_db_conn *c = auth_db_acquire(db);
     if (!c)
@@ -64,13 +64,8 @@ int auth_migrate_apply(auth_db *db, const auth_migration *list, size_t n)
     return rc;
 }
 
-int auth_migrate(auth_db *db)
-{
-    return auth_migrate_apply(db, auth_migrations, auth_migrations_count);
-}
-
 int auth_migrate_when_ready(auth_db *db, int wait_ms)
 {
     int rc = auth_db_wait(db, wait_ms);
-    return rc == 0 ? auth_migrate(db) : rc;
+    return rc == 0 ? apply_pending(db, auth_migrations, auth_migrations_count) : rc;
 }

@@ -21,13 +21,9 @@ typedef struct {
 extern const auth_migration auth_migrations[];
 extern const size_t auth_migrations_count;
 
-/* Applies the pending migrations of list (n rows). Returns 0, MF_ERR_UNAVAILABLE or MF_ERR. */
-int auth_migrate_apply(auth_db *db, const auth_migration *list, size_t n);
-/* Same with the embedded migrations. */
-int auth_migrate(auth_db *db);
 /* What serving and every CLI command do first: wait up to wait_ms for PostgreSQL to accept
  * sessions (it accepts TCP a moment before it does, e.g. right after a container starts), then
- * apply the embedded migrations. */
+ * apply the pending embedded migrations. 0, MF_ERR_UNAVAILABLE or MF_ERR. */
 int auth_migrate_when_ready(auth_db *db, int wait_ms);
 
 #endif

@@ -1,21 +1,26 @@
 #include "nats_endpoints.h"
 
-#include "authn.h"
+#include <stdlib.h>
+
+#include "contract.h"
 #include "micro/alloc.h"
 #include "micro/envelope.h"
 #include "micro/error.h"
 #include "micro/log.h"
 #include "micro/valid.h"
-#include "store_user.h"
+#include "ops.h"
 
+#define MSG_BAD_UUID "id must be a valid UUID"
+
+/* An error envelope (mf_nats_handler_fn answers one by returning non-zero). */
 static int fail(int st, const char *msg, int *status, char **errmsg)
 {
     *status = st;
     *errmsg = mf_strdup(msg);
-    return 1;
+    return MF_ERR;
 }
 
-/* An internal error code as an error envelope, like mf_respond_err does for HTTP. */
+/* An operation's fault as an error envelope, like mf_respond_err does for HTTP. */
 static int fail_err(int rc, const char *request_id, const char *what, int *status, char **errmsg)
 {
     if (rc == MF_ERR_UNAVAILABLE || rc == MF_ERR_TIMEOUT)
@@ -24,96 +29,80 @@ static int fail_err(int rc, const char *request_id, const char *what, int *statu
     return fail(500, MF_MSG_INTERNAL, status, errmsg);
 }
 
-int auth_nats_authentication(json_t *data, const char *request_id, void *ctx, json_t **reply,
-                             int *status, char **errmsg)
+/* The user in one of its two shapes as the reply; frees u. */
+static int reply_user(json_t *(*shape)(const auth_user *), auth_user *u, json_t **reply)
 {
-    const char *value = json_string_value(json_object_get(data, "value"));
+    *reply = shape(u);
+    auth_user_free(u);
+    return 0;
+}
+
+static int authentication(json_t *data, const char *request_id, void *ctx, json_t **reply,
+                          int *status, char **errmsg)
+{
+    const char *value = json_string_value(json_object_get(data, CMICRO_FIELD_VALUE));
     auth_user *u = NULL;
     const char *msg = NULL;
-    int rc = auth_authn_bearer(ctx, value, &u, NULL, &msg);
+    int rc = auth_op_authenticate(ctx, value, &u, NULL, &msg);
     if (rc == MF_ERR_INVALID)
         return fail(401, msg, status, errmsg);
     if (rc != 0)
-        return fail_err(rc, request_id, "auth.authentication", status, errmsg);
-    *reply = auth_user_json(u);
-    auth_user_free(u);
-    return 0;
+        return fail_err(rc, request_id, CMICRO_SUBJECT_AUTHENTICATION, status, errmsg);
+    return reply_user(auth_user_json, u, reply);
 }
 
-static bool holds_any(const auth_user *u, json_t *roles)
+static int authorization(json_t *data, const char *request_id, void *ctx, json_t **reply,
+                         int *status, char **errmsg)
 {
-    size_t i;
+    json_t *roles = json_object_get(data, CMICRO_FIELD_ROLES);
+    json_t *user = json_object_get(data, CMICRO_FIELD_USER);
+    const char *id = json_string_value(json_object_get(user, CMICRO_FIELD_ID));
+    if (!json_is_array(roles) || json_array_size(roles) == 0)
+        return fail(403, CMICRO_MSG_ROLE_MISSING, status, errmsg);
+    if (!id || !mf_is_uuid(id))
+        return fail(401, CMICRO_MSG_INVALID_ACCESS, status, errmsg);
+    /* Entries that are not strings name no role: they are skipped, not refused. */
+    const char **codes = mf_calloc(json_array_size(roles), sizeof(char *));
+    size_t n = 0, i;
     json_t *r;
     json_array_foreach(roles, i, r)
     {
-        if (json_is_string(r) && auth_user_has_role(u, json_string_value(r)))
-            return true;
+        if (json_is_string(r))
+            codes[n++] = json_string_value(r);
     }
-    return false;
-}
-
-static int load_user(auth_ctx *ctx, const char *id, auth_user **u)
-{
-    auth_db_conn *c = auth_db_acquire(ctx->db);
-    int rc = c ? auth_store_user_find_by_id(c, id, u) : MF_ERR_UNAVAILABLE;
-    auth_db_release(ctx->db, c);
-    if (rc == 0 && !(*u)->status) {
-        auth_user_free(*u);
-        *u = NULL;
-        rc = MF_ERR_NOT_FOUND;
-    }
-    return rc;
-}
-
-int auth_nats_authorization(json_t *data, const char *request_id, void *ctx, json_t **reply,
-                            int *status, char **errmsg)
-{
-    json_t *roles = json_object_get(data, "roles");
-    const char *id = json_string_value(json_object_get(json_object_get(data, "user"), "id"));
-    if (!json_is_array(roles) || json_array_size(roles) == 0)
-        return fail(403, AUTH_MSG_ROLE_MISSING, status, errmsg);
-    if (!id || !mf_is_uuid(id))
-        return fail(401, AUTH_MSG_INVALID_ACCESS, status, errmsg);
     auth_user *u = NULL;
-    int rc = load_user(ctx, id, &u);
+    int rc = auth_op_authorize(ctx, id, codes, n, &u);
+    free(codes);
     if (rc == MF_ERR_NOT_FOUND)
-        return fail(401, AUTH_MSG_INVALID_ACCESS, status, errmsg);
+        return fail(401, CMICRO_MSG_INVALID_ACCESS, status, errmsg);
+    if (rc == MF_ERR_STATE)
+        return fail(403, CMICRO_MSG_ROLE_INSUFFICIENT, status, errmsg);
     if (rc != 0)
-        return fail_err(rc, request_id, "auth.authorization", status, errmsg);
-    if (!holds_any(u, roles)) {
-        auth_user_free(u);
-        return fail(403, AUTH_MSG_ROLE_INSUFFICIENT, status, errmsg);
-    }
-    *reply = auth_user_json(u);
-    auth_user_free(u);
-    return 0;
+        return fail_err(rc, request_id, CMICRO_SUBJECT_AUTHORIZATION, status, errmsg);
+    return reply_user(auth_user_json, u, reply);
 }
 
-int auth_nats_profile_user(json_t *data, const char *request_id, void *ctx, json_t **reply,
-                           int *status, char **errmsg)
+static int profile_user(json_t *data, const char *request_id, void *ctx, json_t **reply,
+                        int *status, char **errmsg)
 {
-    const char *id = json_string_value(json_object_get(data, "value"));
+    const char *id = json_string_value(json_object_get(data, CMICRO_FIELD_VALUE));
     if (!id || !mf_is_uuid(id))
-        return fail(400, "id must be a valid UUID", status, errmsg);
+        return fail(400, MSG_BAD_UUID, status, errmsg);
     auth_user *u = NULL;
-    int rc = load_user(ctx, id, &u);
+    int rc = auth_op_profile_get(ctx, id, &u);
     if (rc == MF_ERR_NOT_FOUND)
-        return fail(404, "user does not exists", status, errmsg);
+        return fail(404, AUTH_MSG_NO_USER, status, errmsg);
     if (rc != 0)
-        return fail_err(rc, request_id, "auth.profile.user", status, errmsg);
-    *reply = auth_user_public_json(u);
-    auth_user_free(u);
-    return 0;
+        return fail_err(rc, request_id, CMICRO_SUBJECT_PROFILE_USER, status, errmsg);
+    return reply_user(auth_user_public_json, u, reply);
 }
 
 int auth_nats_endpoints_serve(auth_ctx *ctx, int workers)
 {
-    if (mf_nats_serve(ctx->nats, AUTH_SUBJECT_AUTHENTICATION, auth_nats_authentication, ctx,
-                      workers) != 0 ||
-        mf_nats_serve(ctx->nats, AUTH_SUBJECT_AUTHORIZATION, auth_nats_authorization, ctx,
-                      workers) != 0 ||
-        mf_nats_serve(ctx->nats, AUTH_SUBJECT_PROFILE_USER, auth_nats_profile_user, ctx, workers) !=
-            0)
+    if (mf_nats_serve(ctx->nats, CMICRO_SUBJECT_AUTHENTICATION, authentication, ctx, workers) !=
+            0 ||
+        mf_nats_serve(ctx->nats, CMICRO_SUBJECT_AUTHORIZATION, authorization, ctx, workers) != 0 ||
+        mf_nats_serve(ctx->nats, CMICRO_SUBJECT_PROFILE_USER, profile_user, ctx, workers) != 0)
         return MF_ERR;
     return 0;
 }

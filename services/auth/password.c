@@ -65,3 +65,12 @@ bool auth_password_verify_dummy(const char *password)
     auth_password_verify(password ? password : "", dummy_hash ? dummy_hash : DEFAULT_DUMMY_HASH);
     return false;
 }
+
+bool auth_password_valid_bytes(mf_valid *v, const char *password)
+{
+    if (password && strlen(password) > AUTH_PASSWORD_MAX_BYTES) {
+        mf_valid_fail(v, "password must be at most %d bytes", AUTH_PASSWORD_MAX_BYTES);
+        return false;
+    }
+    return true;
+}

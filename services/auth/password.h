@@ -9,8 +9,14 @@
 #include <stdbool.h>
 
 #include "micro/banned.h"
+#include "micro/valid.h"
 
 #define AUTH_PASSWORD_MAX_BYTES 72
+
+/* The byte bound that follows the 6..100 character rule wherever a password comes in (sign-up,
+ * sign-in, create-admin): false, with a failure added to v, when password (NULL = absent or
+ * already refused) is longer than AUTH_PASSWORD_MAX_BYTES. */
+bool auth_password_valid_bytes(mf_valid *v, const char *password);
 
 /* bcrypt hash of password at cost (4..31). Heap string (caller frees) or NULL on failure. */
 char *auth_password_hash(const char *password, int cost);

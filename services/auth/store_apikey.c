@@ -45,13 +45,8 @@ int auth_store_apikey_insert(auth_db_conn *c, const char *key_hash, const char *
 int auth_store_apikey_disable(auth_db_conn *c, const char *key_hash)
 {
     const char *params[] = {key_hash};
-    auth_db_res *r = NULL;
-    int rc = auth_db_exec(c,
-                          "UPDATE api_keys SET status = false, updated_at = now()"
-                          " WHERE key_hash = $1 RETURNING id",
-                          1, params, &r);
-    if (rc == 0 && auth_db_res_rows(r) == 0)
-        rc = MF_ERR_NOT_FOUND;
-    auth_db_res_free(r);
-    return rc;
+    return auth_db_exec_found(c,
+                              "UPDATE api_keys SET status = false, updated_at = now()"
+                              " WHERE key_hash = $1 RETURNING id",
+                              1, params);
 }

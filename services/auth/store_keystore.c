@@ -33,34 +33,24 @@ int auth_store_keystore_alive(auth_db_conn *c, const char *user_id, const char *
     return rc;
 }
 
-static int delete_returning(auth_db_conn *c, const char *sql, int n, const char *const *params)
-{
-    auth_db_res *r = NULL;
-    int rc = auth_db_exec(c, sql, n, params, &r);
-    if (rc == 0 && auth_db_res_rows(r) == 0)
-        rc = MF_ERR_NOT_FOUND;
-    auth_db_res_free(r);
-    return rc;
-}
-
 int auth_store_keystore_delete_pair(auth_db_conn *c, const char *user_id, const char *primary_key,
                                     const char *secondary_key)
 {
     const char *params[] = {user_id, primary_key, secondary_key};
-    return delete_returning(c,
-                            "DELETE FROM keystore WHERE user_id = $1::uuid AND primary_key = $2"
-                            " AND secondary_key = $3 AND status AND expires_at > now()"
-                            " RETURNING id",
-                            3, params);
+    return auth_db_exec_found(c,
+                              "DELETE FROM keystore WHERE user_id = $1::uuid AND primary_key = $2"
+                              " AND secondary_key = $3 AND status AND expires_at > now()"
+                              " RETURNING id",
+                              3, params);
 }
 
 int auth_store_keystore_delete(auth_db_conn *c, const char *user_id, const char *primary_key)
 {
     const char *params[] = {user_id, primary_key};
-    return delete_returning(c,
-                            "DELETE FROM keystore WHERE user_id = $1::uuid AND primary_key = $2"
-                            " RETURNING id",
-                            2, params);
+    return auth_db_exec_found(c,
+                              "DELETE FROM keystore WHERE user_id = $1::uuid AND primary_key = $2"
+                              " RETURNING id",
+                              2, params);
 }
 
 int auth_store_keystore_list(auth_db_conn *c, const char *user_id, char ***keys, size_t *n)

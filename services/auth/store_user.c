@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "micro/alloc.h"
+#include "micro/assert.h"
 #include "micro/error.h"
 #include "micro/strbuf.h"
 
@@ -64,8 +65,19 @@ int auth_store_user_find_by_id(auth_db_conn *c, const char *id, auth_user **out)
     return find_one(c, "SELECT " USER_COLS " FROM users WHERE id = $1::uuid", id, false, out);
 }
 
-int auth_store_user_insert(auth_db_conn *c, const char *email, const char *name, const char *pic,
-                           const char *password_hash, char id_out[37])
+int auth_store_user_find_active(auth_db_conn *c, const char *id, auth_user **out)
+{
+    int rc = auth_store_user_find_by_id(c, id, out);
+    if (rc == 0 && !(*out)->status) {
+        auth_user_free(*out);
+        *out = NULL;
+        rc = MF_ERR_NOT_FOUND;
+    }
+    return rc;
+}
+
+static int insert(auth_db_conn *c, const char *email, const char *name, const char *pic,
+                  const char *password_hash, char id_out[37])
 {
     const char *params[] = {email, name, pic, password_hash};
     auth_db_res *r = NULL;
@@ -73,37 +85,28 @@ int auth_store_user_insert(auth_db_conn *c, const char *email, const char *name,
                           "INSERT INTO users (email, name, profile_pic_url, password_hash)"
                           " VALUES (lower($1), $2, $3, $4) RETURNING id",
                           4, params, &r);
-    if (rc == 0 && auth_db_res_rows(r) == 1)
+    if (rc == 0) {
+        mf_assert(auth_db_res_rows(r) == 1); /* INSERT ... RETURNING of one row */
         snprintf(id_out, 37, "%s", auth_db_res_get(r, 0, 0));
-    else if (rc == 0)
-        rc = MF_ERR;
+    }
     auth_db_res_free(r);
     return rc;
 }
 
-int auth_store_user_lock(auth_db_conn *c, const char *id)
+static int lock(auth_db_conn *c, const char *id)
 {
     const char *params[] = {id};
-    auth_db_res *r = NULL;
-    int rc = auth_db_exec(c, "SELECT 1 FROM users WHERE id = $1::uuid FOR UPDATE", 1, params, &r);
-    if (rc == 0 && auth_db_res_rows(r) == 0)
-        rc = MF_ERR_NOT_FOUND;
-    auth_db_res_free(r);
-    return rc;
+    return auth_db_exec_found(c, "SELECT 1 FROM users WHERE id = $1::uuid FOR UPDATE", 1, params);
 }
 
-int auth_store_user_set_roles(auth_db_conn *c, const char *user_id, const char *const *codes,
-                              size_t n)
+static int set_roles(auth_db_conn *c, const char *user_id, const char *const *codes, size_t n)
 {
-    /* Role codes are checked against auth_role_codes, so the array literal needs no quoting. */
     mf_strbuf arr;
     mf_strbuf_init(&arr);
     mf_strbuf_addch(&arr, '{');
     for (size_t i = 0; i < n; i++) {
-        if (!auth_role_code_valid(codes[i])) {
-            mf_strbuf_release(&arr);
-            return MF_ERR_INVALID;
-        }
+        /* Callers validate the codes; one of ours needs no quoting in the array literal. */
+        mf_assert(auth_role_code_valid(codes[i]));
         mf_strbuf_addf(&arr, "%s%s", i ? "," : "", codes[i]);
     }
     mf_strbuf_addch(&arr, '}');
@@ -118,18 +121,28 @@ int auth_store_user_set_roles(auth_db_conn *c, const char *user_id, const char *
     return rc;
 }
 
+int auth_store_user_create(auth_db_conn *c, const char *email, const char *name, const char *pic,
+                           const char *password_hash, const char *const *codes, size_t n,
+                           char id_out[37])
+{
+    int rc = insert(c, email, name, pic, password_hash, id_out);
+    return rc == 0 ? set_roles(c, id_out, codes, n) : rc;
+}
+
+int auth_store_user_replace_roles(auth_db_conn *c, const char *id, const char *const *codes,
+                                  size_t n)
+{
+    int rc = lock(c, id);
+    return rc == 0 ? set_roles(c, id, codes, n) : rc;
+}
+
 int auth_store_user_update_profile(auth_db_conn *c, const char *id, const char *name,
                                    const char *pic)
 {
     const char *params[] = {id, name, pic};
-    auth_db_res *r = NULL;
-    int rc = auth_db_exec(c,
-                          "UPDATE users SET name = COALESCE($2, name),"
-                          " profile_pic_url = COALESCE($3, profile_pic_url), updated_at = now()"
-                          " WHERE id = $1::uuid RETURNING id",
-                          3, params, &r);
-    if (rc == 0 && auth_db_res_rows(r) == 0)
-        rc = MF_ERR_NOT_FOUND;
-    auth_db_res_free(r);
-    return rc;
+    return auth_db_exec_found(c,
+                              "UPDATE users SET name = COALESCE($2, name),"
+                              " profile_pic_url = COALESCE($3, profile_pic_url), updated_at = now()"
+                              " WHERE id = $1::uuid RETURNING id",
+                              3, params);
 }

@@ -26,7 +26,8 @@ typedef struct {
 char *auth_token_sign(const auth_keys *k, const char *issuer, const char *audience, const char *sub,
                       const char *jti, int64_t now_s, long validity_s);
 
-/* 0 and *out filled when token is valid at now_s, else MF_ERR_INVALID. */
+/* 0 and *out filled when token is valid at now_s, else MF_ERR_INVALID: the caller's token is
+ * refused, which authentication answers with a 401 message of its own (never a 400). */
 int auth_token_verify(const auth_keys *k, const char *issuer, const char *audience,
                       const char *token, int64_t now_s, bool check_exp, auth_claims *out);
 

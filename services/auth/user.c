@@ -6,11 +6,11 @@
 #include "micro/alloc.h"
 #include "micro/valid.h"
 
-const char *const auth_role_codes[] = {"LEARNER", "AUTHOR", "EDITOR", "ADMIN"};
+const char *const auth_role_codes[] = CMICRO_ROLE_CODES;
 
 bool auth_role_code_valid(const char *code)
 {
-    for (int i = 0; code && i < AUTH_NROLE_CODES; i++)
+    for (int i = 0; code && i < CMICRO_NROLES; i++)
         if (strcmp(code, auth_role_codes[i]) == 0)
             return true;
     return false;
@@ -54,39 +54,47 @@ bool auth_user_has_role(const auth_user *u, const char *code)
     return false;
 }
 
+bool auth_user_has_any_role(const auth_user *u, const char *const *codes, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (auth_user_has_role(u, codes[i]))
+            return true;
+    return false;
+}
+
 json_t *auth_user_public_json(const auth_user *u)
 {
     json_t *j = json_object();
-    json_object_set_new(j, "id", json_string(u->id));
-    json_object_set_new(j, "name", json_string(u->name ? u->name : ""));
+    json_object_set_new(j, CMICRO_FIELD_ID, json_string(u->id));
+    json_object_set_new(j, CMICRO_FIELD_NAME, json_string(u->name ? u->name : ""));
     if (u->profile_pic_url)
-        json_object_set_new(j, "profilePicUrl", json_string(u->profile_pic_url));
+        json_object_set_new(j, CMICRO_FIELD_PIC, json_string(u->profile_pic_url));
     return j;
 }
 
 json_t *auth_user_json(const auth_user *u)
 {
     json_t *j = json_object();
-    json_object_set_new(j, "id", json_string(u->id));
+    json_object_set_new(j, CMICRO_FIELD_ID, json_string(u->id));
     json_object_set_new(j, "email", json_string(u->email ? u->email : ""));
-    json_object_set_new(j, "name", json_string(u->name ? u->name : ""));
+    json_object_set_new(j, CMICRO_FIELD_NAME, json_string(u->name ? u->name : ""));
     if (u->profile_pic_url)
-        json_object_set_new(j, "profilePicUrl", json_string(u->profile_pic_url));
+        json_object_set_new(j, CMICRO_FIELD_PIC, json_string(u->profile_pic_url));
     json_t *roles = json_array();
     for (size_t i = 0; i < u->nroles; i++)
         json_array_append_new(
             roles, json_pack("{s:s, s:s}", "id", u->roles[i].id, "code", u->roles[i].code));
-    json_object_set_new(j, "roles", roles);
+    json_object_set_new(j, CMICRO_FIELD_ROLES, roles);
     return j;
 }
 
 auth_user *auth_user_from_json(json_t *j)
 {
-    const char *id = json_string_value(json_object_get(j, "id"));
+    const char *id = json_string_value(json_object_get(j, CMICRO_FIELD_ID));
     const char *email = json_string_value(json_object_get(j, "email"));
-    const char *name = json_string_value(json_object_get(j, "name"));
-    json_t *pic = json_object_get(j, "profilePicUrl");
-    json_t *roles = json_object_get(j, "roles");
+    const char *name = json_string_value(json_object_get(j, CMICRO_FIELD_NAME));
+    json_t *pic = json_object_get(j, CMICRO_FIELD_PIC);
+    json_t *roles = json_object_get(j, CMICRO_FIELD_ROLES);
     if (!id || !mf_is_uuid(id) || !email || !name || (pic && !json_is_string(pic)) ||
         !json_is_array(roles))
         return NULL;

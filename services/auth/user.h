@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "contract.h"
 #include "micro/banned.h"
 
 typedef struct {
@@ -28,9 +29,8 @@ typedef struct {
     auth_role *roles;
 } auth_user;
 
-/* The four role codes, in the order of their bit flags (AUTH_ROLE_BIT). */
+/* The contract's CMICRO_NROLES role codes, in the order of the guard's role bits. */
 extern const char *const auth_role_codes[];
-#define AUTH_NROLE_CODES 4
 /* true when code is one of auth_role_codes. */
 bool auth_role_code_valid(const char *code);
 
@@ -39,6 +39,8 @@ auth_user *auth_user_new(void);
 void auth_user_free(auth_user *u);
 void auth_user_add_role(auth_user *u, const char *id, const char *code);
 bool auth_user_has_role(const auth_user *u, const char *code);
+/* true when u holds at least one of the n codes (any one is enough, API.md section 3). */
+bool auth_user_has_any_role(const auth_user *u, const char *const *codes, size_t n);
 
 /* New references (caller decrefs). */
 json_t *auth_user_json(const auth_user *u);

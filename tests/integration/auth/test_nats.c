@@ -1,7 +1,7 @@
 /* The NATS side of auth-service (API.md section 5): auth.authentication,
  * auth.authorization and auth.profile.user through mf_nats_request, their error envelopes,
  * and the user.created / user.updated events on JetStream, including delivery to a durable
- * consumer created after the event was published. */
+ * consumer created after the event was published, also for a user made by the CLI. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -230,6 +230,38 @@ static void test_events_durable(void **state)
     th_user_release(&u);
 }
 
+/* The CLI goes through the same operations as sign-up: create-admin announces its user. */
+static void test_cli_admin_created_event(void **state)
+{
+    (void)state;
+    char *email = th_unique_email("cli-event");
+    char *out = NULL;
+    const char *args[] = {"create-admin", "--email", email,         "--password",
+                          "admin-pw-1",   "--name",  "Cli Evented", NULL};
+    assert_int_equal(th_service_run("auth", NULL, args, &out), 0);
+    free(out);
+    th_user a = {0};
+    assert_int_equal(th_signin(th_api_auth(), &a, email, "admin-pw-1"), 200);
+    seen_events s = {.want_id = a.id};
+    pthread_mutex_init(&s.mu, NULL);
+    char *hex = th_random_hex(8);
+    char *durable = mf_asprintf("auth-it-cli-%s", hex);
+    mf_nats *c2 = mf_nats_connect(th_stack("NATS_URL"), "auth-it-cli", NULL, NULL, 5000);
+    assert_non_null(c2);
+    assert_int_equal(mf_js_consume(c2, "USERS", durable, "user.>", on_event, &s), 0);
+    assert_true(th_poll(got_created, &s, 10000));
+    pthread_mutex_lock(&s.mu);
+    assert_false(s.email_leaked);
+    pthread_mutex_unlock(&s.mu);
+    mf_nats_free(c2);
+    free(s.updated_name);
+    pthread_mutex_destroy(&s.mu);
+    free(durable);
+    free(hex);
+    th_user_release(&a);
+    free(email);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -237,6 +269,7 @@ int main(void)
         cmocka_unit_test(test_authorization),
         cmocka_unit_test(test_profile_user),
         cmocka_unit_test(test_events_durable),
+        cmocka_unit_test(test_cli_admin_created_event),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

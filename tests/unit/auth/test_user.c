@@ -97,14 +97,14 @@ static void test_bearer_header(void **state)
     (void)state;
     const char *msg = NULL;
     assert_null(auth_authn_bearer_token(NULL, &msg));
-    assert_string_equal(msg, AUTH_MSG_MISSING_AUTHORIZATION);
+    assert_string_equal(msg, CMICRO_MSG_MISSING_AUTHORIZATION);
     assert_null(auth_authn_bearer_token("", &msg));
-    assert_string_equal(msg, AUTH_MSG_MISSING_AUTHORIZATION);
+    assert_string_equal(msg, CMICRO_MSG_MISSING_AUTHORIZATION);
     const char *bad[] = {"Bearer", "Bearer ", "bearer abc", "Basic abc", "abc", "Bearer a b"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         msg = NULL;
         assert_null(auth_authn_bearer_token(bad[i], &msg));
-        assert_string_equal(msg, AUTH_MSG_INVALID_AUTHORIZATION);
+        assert_string_equal(msg, CMICRO_MSG_INVALID_AUTHORIZATION);
     }
     assert_string_equal(auth_authn_bearer_token("Bearer abc.def.ghi", &msg), "abc.def.ghi");
 }

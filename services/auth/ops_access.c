@@ -1,0 +1,140 @@
+/* How accounts come to be, and sign-in: auth_op_signup, auth_op_signin, auth_op_admin_ensure
+ * (ops.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "contract.h"
+#include "events.h"
+#include "micro/error.h"
+#include "ops.h"
+#include "password.h"
+#include "session.h"
+#include "session_cache.h"
+#include "store_user.h"
+
+#define MSG_BAD_CREDENTIALS "invalid email or password"
+
+/* Ends the creation transaction on c (may be NULL) the way rc says and releases c; once
+ * committed, publishes user.created for the stored user (*out when out is not NULL). The
+ * connection is given back before publishing, so a slow NATS holds no pool slot. */
+static int finish_create(auth_ctx *ctx, auth_db_conn *c, int rc, const char *id,
+                         const char *request_id, auth_user **out)
+{
+    auth_user *u = NULL;
+    if (c && (rc = auth_db_end(c, rc)) == 0)
+        rc = auth_store_user_find_by_id(c, id, &u);
+    auth_db_release(ctx->db, c);
+    if (rc == 0)
+        auth_events_user(ctx, CMICRO_EVENT_USER_CREATED, u, request_id);
+    if (out)
+        *out = u;
+    else
+        auth_user_free(u);
+    return rc;
+}
+
+int auth_op_signup(auth_ctx *ctx, const char *email, const char *password, const char *name,
+                   const char *pic, const char *request_id, auth_user **user, json_t **tokens)
+{
+    static const char *const roles[] = {CMICRO_ROLE_LEARNER};
+    *user = NULL;
+    *tokens = NULL;
+    auth_db_conn *c = auth_db_acquire(ctx->db);
+    if (!c)
+        return MF_ERR_UNAVAILABLE;
+    /* Cheap early answer for the common case, before bcrypt; the unique index decides races. */
+    auth_user *found = NULL;
+    int rc = auth_store_user_find_by_email(c, email, &found);
+    auth_db_release(ctx->db, c);
+    auth_user_free(found);
+    if (rc == 0)
+        return MF_ERR_CONFLICT;
+    if (rc != MF_ERR_NOT_FOUND)
+        return rc;
+
+    char *hash = auth_password_hash(password, ctx->bcrypt_cost);
+    if (!hash)
+        return MF_ERR;
+    char id[37] = "";
+    c = auth_db_acquire(ctx->db);
+    rc = c ? auth_db_begin(c) : MF_ERR_UNAVAILABLE;
+    if (rc == 0)
+        rc = auth_store_user_create(c, email, name, pic, hash, roles, 1, id);
+    if (rc == 0)
+        rc = auth_session_issue(ctx, c, id, tokens);
+    free(hash);
+    if ((rc = finish_create(ctx, c, rc, id, request_id, user)) != 0) {
+        json_decref(*tokens);
+        *tokens = NULL;
+    }
+    return rc;
+}
+
+int auth_op_signin(auth_ctx *ctx, const char *email, const char *password, auth_user **user,
+                   json_t **tokens, const char **msg)
+{
+    *user = NULL;
+    *tokens = NULL;
+    auth_db_conn *c = auth_db_acquire(ctx->db);
+    auth_user *u = NULL;
+    int rc = c ? auth_store_user_find_by_email(c, email, &u) : MF_ERR_UNAVAILABLE;
+    /* The connection is not held during bcrypt (the slow part). */
+    auth_db_release(ctx->db, c);
+    if (rc != 0 && rc != MF_ERR_NOT_FOUND)
+        return rc;
+    /* Same work and same answer whether the email is unknown, the user inactive or the
+     * password wrong: the response must not tell which. */
+    bool ok =
+        u ? auth_password_verify(password, u->password_hash) : auth_password_verify_dummy(password);
+    if (!ok || !u->status) {
+        auth_user_free(u);
+        *msg = MSG_BAD_CREDENTIALS;
+        return MF_ERR_INVALID;
+    }
+    c = auth_db_acquire(ctx->db);
+    rc = c ? auth_session_issue(ctx, c, u->id, tokens) : MF_ERR_UNAVAILABLE;
+    auth_db_release(ctx->db, c);
+    if (rc != 0) {
+        auth_user_free(u);
+        return rc;
+    }
+    *user = u;
+    return 0;
+}
+
+/* An existing user gets every role, on c (released here). */
+static int grant_all_roles(auth_ctx *ctx, auth_db_conn *c, const char *email,
+                           const char *request_id)
+{
+    auth_user *u = NULL;
+    int rc = auth_db_begin(c);
+    if (rc == 0)
+        rc = auth_store_user_find_by_email(c, email, &u);
+    if (rc == 0)
+        rc = auth_store_user_replace_roles(c, u->id, auth_role_codes, CMICRO_NROLES);
+    if ((rc = auth_db_end(c, rc)) == 0)
+        auth_session_cache_drop_user(ctx, c, u->id, request_id);
+    auth_db_release(ctx->db, c);
+    auth_user_free(u);
+    return rc;
+}
+
+int auth_op_admin_ensure(auth_ctx *ctx, const char *email, const char *password, const char *name,
+                         bool exists_ok, const char *request_id)
+{
+    char *hash = auth_password_hash(password, ctx->bcrypt_cost);
+    if (!hash)
+        return MF_ERR;
+    char id[37] = "";
+    auth_db_conn *c = auth_db_acquire(ctx->db);
+    int rc = c ? auth_db_begin(c) : MF_ERR_UNAVAILABLE;
+    if (rc == 0)
+        rc = auth_store_user_create(c, email, name, NULL, hash, auth_role_codes, CMICRO_NROLES, id);
+    free(hash);
+    if (rc == MF_ERR_CONFLICT && exists_ok) {
+        /* The failed INSERT aborted the transaction: start over on the existing row. */
+        auth_db_rollback(c);
+        return grant_all_roles(ctx, c, email, request_id);
+    }
+    return finish_create(ctx, c, rc, id, request_id, NULL);
+}

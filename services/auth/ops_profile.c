@@ -1,0 +1,37 @@
+/* Profiles: auth_op_profile_get, auth_op_profile_update (ops.h). */
+#include "contract.h"
+#include "events.h"
+#include "micro/error.h"
+#include "ops.h"
+#include "session_cache.h"
+#include "store_user.h"
+
+int auth_op_profile_get(auth_ctx *ctx, const char *id, auth_user **user)
+{
+    auth_db_conn *c = auth_db_acquire(ctx->db);
+    int rc = c ? auth_store_user_find_active(c, id, user) : MF_ERR_UNAVAILABLE;
+    auth_db_release(ctx->db, c);
+    return rc;
+}
+
+int auth_op_profile_update(auth_ctx *ctx, const char *id, const char *name, const char *pic,
+                           const char *request_id, auth_user **user)
+{
+    bool change = name || pic;
+    auth_user *u = NULL;
+    auth_db_conn *c = auth_db_acquire(ctx->db);
+    int rc = c ? 0 : MF_ERR_UNAVAILABLE;
+    if (rc == 0 && change)
+        rc = auth_store_user_update_profile(c, id, name, pic);
+    if (rc == 0)
+        rc = auth_store_user_find_by_id(c, id, &u);
+    if (rc == 0 && change)
+        auth_session_cache_drop_user(ctx, c, u->id, request_id);
+    auth_db_release(ctx->db, c);
+    if (rc != 0)
+        return rc;
+    if (change)
+        auth_events_user(ctx, CMICRO_EVENT_USER_UPDATED, u, request_id);
+    *user = u;
+    return 0;
+}
