@@ -27,6 +27,7 @@
 #include <cmocka.h>
 
 #include "api.h"
+#include "gateway.h"
 #include "harness.h"
 #include "micro/alloc.h"
 #include "micro/clock.h"
@@ -35,7 +36,6 @@
 #define MSG_MISSING_KEY "x-api-key header is missing"
 #define MSG_INVALID_KEY "permission denied: invalid x-api-key"
 #define LOG_TIMEOUT_MS  10000 /* the access log is flushed every second */
-#define GW_START_MS     10000
 
 static int gw_port;         /* the stack's gateway */
 static const char *api_key; /* the dev key */
@@ -56,35 +56,6 @@ static th_resp req(int port, const char *method, const char *path, const char *k
 {
     th_call_opts o = {.request_id = request_id};
     return th_call_opt(at(port, key), method, path, &o, body);
-}
-
-/* Sends raw bytes (for paths curl would normalise) and returns the whole response (heap, caller
- * frees; "" when nothing came back). */
-static char *raw_http(int port, const char *request)
-{
-    int fd = th_tcp_connect(port);
-    assert_true(fd >= 0);
-    size_t len = strlen(request);
-    assert_int_equal(write(fd, request, len), (ssize_t)len);
-    mf_strbuf out;
-    mf_strbuf_init(&out);
-    int64_t deadline = mf_mono_ms() + 5000;
-    for (;;) {
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        int left = (int)(deadline - mf_mono_ms());
-        if (left <= 0 || poll(&p, 1, left) != 1)
-            break;
-        char buf[4096];
-        ssize_t n = read(fd, buf, sizeof(buf));
-        if (n <= 0)
-            break;
-        mf_strbuf_add(&out, buf, (size_t)n);
-    }
-    close(fd);
-    size_t n = 0;
-    char *s = mf_strbuf_detach(&out, &n);
-    mf_strbuf_release(&out);
-    return s;
 }
 
 /* ---- log files ----------------------------------------------------------------------------- */
@@ -131,116 +102,15 @@ static bool entry_found(void *ctx)
     return w->entry != NULL;
 }
 
-/* ---- a private nginx from the same template --------------------------------------------- */
-
-typedef struct {
-    char *dir;
-    int port;
-    pid_t pid;
-} gateway;
-
-static char *servers_line(int port)
-{
-    return mf_asprintf("server 127.0.0.1:%d;", port);
-}
-
-/* Renders gateway/nginx.conf.in with the given upstream ports and extra render variables
- * ("NAME=value", NULL-terminated, may be NULL) and starts nginx on a free port. */
-static void gw_start(gateway *g, int auth_upstream, int blog_upstream, const char *const *vars)
-{
-    const char *src = getenv("CMICRO_SOURCE_DIR");
-    assert_non_null(src);
-    memset(g, 0, sizeof(*g));
-    g->dir = th_tmpdir("e2e-gw");
-    assert_non_null(g->dir);
-    /* nginx's workers run as nobody and must reach tmp/ and cache/ below the prefix. */
-    assert_int_equal(chmod(g->dir, 0755), 0);
-    const char *subdirs[] = {"logs", "tmp", "cache"};
-    for (size_t i = 0; i < 3; i++) {
-        char *d = mf_asprintf("%s/%s", g->dir, subdirs[i]);
-        assert_int_equal(mkdir(d, 0755), 0);
-        if (geteuid() == 0 && i > 0) {
-            struct passwd *pw = getpwnam("nobody");
-            struct group *gr = getgrnam("nogroup");
-            assert_non_null(pw);
-            assert_non_null(gr);
-            assert_int_equal(chown(d, pw->pw_uid, gr->gr_gid), 0);
-        }
-        free(d);
-    }
-    char *tmpl = mf_asprintf("%s/gateway/nginx.conf.in", src);
-    char *render = mf_asprintf("%s/gateway/render", src);
-    char *conf = mf_asprintf("%s/nginx.conf", g->dir);
-    char *errlog = mf_asprintf("%s/logs/error.log", g->dir);
-    char *outlog = mf_asprintf("%s/logs/nginx.out", g->dir);
-    char *auth = servers_line(auth_upstream);
-    char *blog = servers_line(blog_upstream);
-    char *env_auth = mf_asprintf("AUTH_SERVERS=%s", auth);
-    char *env_blog = mf_asprintf("BLOG_SERVERS=%s", blog);
-    char *env_prefix = mf_asprintf("GATEWAY_PREFIX=%s", g->dir);
-
-    /* Another process may take the free port before nginx binds it: try a few. */
-    for (int attempt = 0; attempt < 3 && g->pid <= 0; attempt++) {
-        g->port = th_free_port();
-        char *env_listen = mf_asprintf("GATEWAY_LISTEN=127.0.0.1:%d", g->port);
-        const char *argv[32] = {"env",    env_listen, env_prefix,
-                                env_auth, env_blog,   "GATEWAY_USER=nobody nogroup"};
-        size_t n = 6;
-        for (size_t i = 0; vars && vars[i] && n < 28; i++)
-            argv[n++] = vars[i];
-        argv[n++] = render;
-        argv[n++] = tmpl;
-        argv[n] = NULL;
-        unlink(conf);
-        if (th_run(argv, conf, GW_START_MS) != 0)
-            fail_msg("gateway/render failed; see %s", conf);
-        free(env_listen);
-
-        const char *nginx[] = {"nginx", "-e", errlog, "-p",          g->dir,
-                               "-c",    conf, "-g",   "daemon off;", NULL};
-        g->pid = th_spawn(nginx, outlog);
-        assert_true(g->pid > 0);
-        int st = 0;
-        if (th_wait_port(g->port, GW_START_MS) != 0 || waitpid(g->pid, &st, WNOHANG) != 0) {
-            th_stop(g->pid, 2000);
-            g->pid = 0;
-        }
-    }
-    if (g->pid <= 0)
-        fail_msg("own nginx did not start; see %s and %s", errlog, outlog);
-    free(tmpl);
-    free(render);
-    free(conf);
-    free(errlog);
-    free(outlog);
-    free(auth);
-    free(blog);
-    free(env_auth);
-    free(env_blog);
-    free(env_prefix);
-}
-
-static void gw_stop(gateway *g)
-{
-    if (g->pid > 0)
-        th_stop(g->pid, 5000);
-    g->pid = 0;
-    if (g->dir) {
-        th_rmrf(g->dir);
-        free(g->dir);
-        g->dir = NULL;
-    }
-}
-
 /* The private gateway and silent socket of the running test, stopped by its teardown even
  * when the test fails half-way (a SIGKILLed nginx master would orphan its workers). */
-static gateway own;
+static th_gateway own;
 static int silent_fd = -1;
 
 static int teardown_own(void **state)
 {
     (void)state;
-    gw_stop(&own);
+    th_gw_stop(&own);
     if (silent_fd >= 0)
         close(silent_fd);
     silent_fd = -1;
@@ -318,8 +188,8 @@ static void test_health_bypass_exact(void **state)
                   strcmp(method[i], "POST") == 0 ? "{}" : NULL, 401, MSG_MISSING_KEY);
     }
     /* Dot segments are resolved before the bypass decision (curl would resolve them itself). */
-    char *raw = raw_http(gw_port, "GET /auth/health/../verify/apikey HTTP/1.1\r\n"
-                                  "Host: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    char *raw = th_raw_http(gw_port, "GET /auth/health/../verify/apikey HTTP/1.1\r\n"
+                                     "Host: 127.0.0.1\r\nConnection: close\r\n\r\n");
     if (strncmp(raw, "HTTP/1.1 401", 12) != 0 || !strstr(raw, MSG_MISSING_KEY))
         fail_msg("GET /auth/health/../verify/apikey without key: %.300s", raw);
     free(raw);
@@ -490,7 +360,7 @@ static void test_rate_limit_429(void **state)
 {
     (void)state;
     const char *vars[] = {"GATEWAY_RATE_LIMIT=2r/s", "GATEWAY_RATE_BURST=1", NULL};
-    gw_start(&own, auth_port, blog_port, vars);
+    th_gw_start(&own, auth_port, blog_port, vars);
     long got[8];
     int limited = 0;
     for (int i = 0; i < 8; i++) {
@@ -514,7 +384,7 @@ static void test_rate_limit_429(void **state)
 static void test_upstream_down_502(void **state)
 {
     (void)state;
-    gw_start(&own, auth_port, th_free_port(), NULL);
+    th_gw_start(&own, auth_port, th_free_port(), NULL);
     for (int i = 0; i < 2; i++) { /* the first try, then with the server marked failed */
         th_expect(at(own.port, api_key), "GET", "/blog/list/latest?page=1&limit=5", NULL, NULL, 502,
                   "bad gateway");
@@ -527,7 +397,7 @@ static void test_upstream_down_502(void **state)
 static void test_key_check_unreachable_503(void **state)
 {
     (void)state;
-    gw_start(&own, th_free_port(), blog_port, NULL);
+    th_gw_start(&own, th_free_port(), blog_port, NULL);
     th_expect(at(own.port, api_key), "GET", "/blog/list/latest?page=1&limit=5", NULL, NULL, 503,
               "service unavailable");
     th_expect(at(own.port, api_key), "POST", "/auth/signin/basic", NULL, "{}", 503,
@@ -543,7 +413,7 @@ static void test_upstream_timeout_504(void **state)
     int silent_port;
     silent_fd = silent_listener(&silent_port);
     const char *vars[] = {"GATEWAY_UPSTREAM_TIMEOUT=1s", NULL};
-    gw_start(&own, auth_port, silent_port, vars);
+    th_gw_start(&own, auth_port, silent_port, vars);
     int64_t t0 = mf_mono_ms();
     th_resp c = req(own.port, "GET", "/blog/list/latest?page=1&limit=5", api_key, NULL, NULL);
     int64_t took = mf_mono_ms() - t0;
@@ -575,7 +445,7 @@ static void test_key_cache_valid(void **state)
 {
     (void)state;
     const char *vars[] = {"GATEWAY_KEY_TTL_VALID=60s", "GATEWAY_KEY_TTL_INVALID=1s", NULL};
-    gw_start(&own, auth_port, blog_port, vars);
+    th_gw_start(&own, auth_port, blog_port, vars);
     char *prefix = mf_asprintf("e2e-kv-%s-", rnd);
     for (int i = 0; i < 20; i++) {
         char *rid = mf_asprintf("%s%d", prefix, i);
@@ -613,7 +483,7 @@ static void test_key_cache_invalid_ttl(void **state)
 {
     (void)state;
     const char *vars[] = {"GATEWAY_KEY_TTL_VALID=60s", "GATEWAY_KEY_TTL_INVALID=1s", NULL};
-    gw_start(&own, auth_port, blog_port, vars);
+    th_gw_start(&own, auth_port, blog_port, vars);
     char *prefix = mf_asprintf("e2e-ki-%s-", rnd);
     char *bad = mf_asprintf("e2e-invalid-ttl-%s", rnd);
     recheck r = {.port = own.port, .key = bad, .prefix = prefix};
@@ -656,7 +526,7 @@ static void test_key_verdict_refreshed(void **state)
 {
     (void)state;
     const char *vars[] = {"GATEWAY_KEY_TTL_VALID=1s", "GATEWAY_KEY_TTL_INVALID=1s", NULL};
-    gw_start(&own, auth_port, blog_port, vars);
+    th_gw_start(&own, auth_port, blog_port, vars);
     char *out = NULL;
     const char *create[] = {"create-apikey", "--comment", "gateway verdict refresh", NULL};
     assert_int_equal(th_service_run("auth", NULL, create, &out), 0);
