@@ -4,15 +4,15 @@
 #include "dto.h"
 #include "similar.h"
 
-/* Fields of an ItemBlog (plus what ranking needs for similar lists). */
-static blog_mdoc *item_projection(bool for_similar)
+/* Fields of an ItemBlog, plus extra (NULL: none; ranking similar lists needs publishedAt). */
+static blog_mdoc *item_projection(const char *extra)
 {
     blog_mdoc *p = blog_mdoc_new();
     static const char *const fields[] = {"title", "description", "slug", "imgUrl", "score", "tags"};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         blog_mdoc_int(p, fields[i], 1);
-    if (for_similar)
-        blog_mdoc_int(p, "publishedAt", 1);
+    if (extra)
+        blog_mdoc_int(p, extra, 1);
     return p;
 }
 
@@ -50,7 +50,7 @@ int blog_store_list(blog_mongo *m, blog_list_kind kind, const char *arg, long pa
         break;
     }
     blog_mdoc_int(s, "_id", -1); /* total order: stable pages */
-    blog_mdoc *p = item_projection(false);
+    blog_mdoc *p = item_projection(NULL);
     int rc = blog_mongo_find(m, BLOG_COLL_BLOGS, f, p, s, (int64_t)(page - 1) * limit, limit, recs);
     blog_mdoc_free(f);
     blog_mdoc_free(s);
@@ -81,7 +81,7 @@ int blog_store_similar_candidates(blog_mongo *m, const json_t *self, json_t **re
     blog_mdoc *s = blog_mdoc_new();
     blog_mdoc_int(s, "publishedAt", -1);
     blog_mdoc_int(s, "_id", -1);
-    blog_mdoc *p = item_projection(true);
+    blog_mdoc *p = item_projection("publishedAt");
     int rc = blog_mongo_find(m, BLOG_COLL_BLOGS, f, p, s, 0, BLOG_SIMILAR_CANDIDATES, recs);
     blog_mdoc_free(f);
     blog_mdoc_free(s);
