@@ -171,6 +171,14 @@ void blog_mdoc_end(blog_mdoc *d)
     d->depth--;
 }
 
+blog_mdoc *blog_mdoc_projection(const char *const *fields, size_t n)
+{
+    blog_mdoc *d = blog_mdoc_new();
+    for (size_t i = 0; i < n; i++)
+        blog_mdoc_int(d, fields[i], 1);
+    return d;
+}
+
 void blog_mdoc_str_array(blog_mdoc *d, const char *key, json_t *strings, size_t max)
 {
     blog_mdoc_begin_array(d, key);

@@ -44,6 +44,8 @@ void blog_mdoc_double(blog_mdoc *d, const char *key, double value);
 void blog_mdoc_date(blog_mdoc *d, const char *key, int64_t epoch_ms);
 /* Array of the strings in a JSON array (non-strings skipped); at most max elements. */
 void blog_mdoc_str_array(blog_mdoc *d, const char *key, json_t *strings, size_t max);
+/* {field: 1, ...}: a projection of n fields (new document, free with blog_mdoc_free). */
+blog_mdoc *blog_mdoc_projection(const char *const *fields, size_t n);
 /* Nested document / array; close with blog_mdoc_end. At most 8 levels. */
 void blog_mdoc_begin(blog_mdoc *d, const char *key);
 void blog_mdoc_begin_array(blog_mdoc *d, const char *key);

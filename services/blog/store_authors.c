@@ -55,10 +55,8 @@ int blog_store_author_published(blog_mongo *m, const char *id, json_t **recs)
     blog_mdoc_str(f, "author._id", id);
     blog_mdoc_bool(f, "status", true);
     blog_mdoc_bool(f, "published", true);
-    blog_mdoc *p = blog_mdoc_new();
     static const char *const fields[] = {"slug", "author", "published", "status"};
-    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-        blog_mdoc_int(p, fields[i], 1);
+    blog_mdoc *p = blog_mdoc_projection(fields, sizeof fields / sizeof fields[0]);
     /* bounded: an author with more published blogs than this relies on the generation bump
      * that follows the deletion anyway */
     int rc = blog_mongo_find(m, BLOG_COLL_BLOGS, f, p, NULL, 0, 10000, recs);

@@ -7,10 +7,8 @@
 /* Fields of an ItemBlog, plus extra (NULL: none; ranking similar lists needs publishedAt). */
 static blog_mdoc *item_projection(const char *extra)
 {
-    blog_mdoc *p = blog_mdoc_new();
     static const char *const fields[] = {"title", "description", "slug", "imgUrl", "score", "tags"};
-    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-        blog_mdoc_int(p, fields[i], 1);
+    blog_mdoc *p = blog_mdoc_projection(fields, sizeof fields / sizeof fields[0]);
     if (extra)
         blog_mdoc_int(p, extra, 1);
     return p;
