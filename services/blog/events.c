@@ -8,7 +8,9 @@
 #include "contract.h"
 #include "ops.h"
 
-int blog_events_handle(const char *subject, json_t *data, const char *request_id, void *arg)
+/* The consumer's handler (mf_js_handler_fn): 0 = ack (applied, or malformed and never
+ * applicable), non-zero = nak (MongoDB unavailable: redelivered later). */
+static int handle_user_event(const char *subject, json_t *data, const char *request_id, void *arg)
 {
     blog_ctx *ctx = arg;
     const char *id = json_string_value(json_object_get(data, CMICRO_FIELD_ID));
@@ -30,7 +32,8 @@ int blog_events_handle(const char *subject, json_t *data, const char *request_id
     return 0;
 }
 
-void blog_events_invalidate(json_t *data, const char *request_id, void *arg)
+/* The CMICRO_SUBJECT_INVALIDATE handler (mf_nats_event_fn). */
+static void handle_invalidate(json_t *data, const char *request_id, void *arg)
 {
     const char *id = json_string_value(json_object_get(data, CMICRO_FIELD_USER_ID));
     if (!id || !mf_is_uuid(id)) {
@@ -44,7 +47,7 @@ void blog_events_invalidate(json_t *data, const char *request_id, void *arg)
 
 int blog_events_start(blog_ctx *ctx)
 {
-    if (mf_nats_subscribe(ctx->nats, CMICRO_SUBJECT_INVALIDATE, blog_events_invalidate, ctx) != 0) {
+    if (mf_nats_subscribe(ctx->nats, CMICRO_SUBJECT_INVALIDATE, handle_invalidate, ctx) != 0) {
         mf_log_error(NULL, "cannot subscribe to %s", CMICRO_SUBJECT_INVALIDATE);
         return MF_ERR;
     }
@@ -60,7 +63,7 @@ int blog_events_start(blog_ctx *ctx)
         return MF_ERR;
     }
     if (mf_js_consume(ctx->nats, CMICRO_STREAM_USERS, CMICRO_CONSUMER_BLOG,
-                      CMICRO_STREAM_USERS_SUBJECTS, blog_events_handle, ctx) != 0) {
+                      CMICRO_STREAM_USERS_SUBJECTS, handle_user_event, ctx) != 0) {
         mf_log_error(NULL, "cannot start consumer %s", CMICRO_CONSUMER_BLOG);
         return MF_ERR;
     }

@@ -8,20 +8,11 @@
 #ifndef BLOG_EVENTS_H
 #define BLOG_EVENTS_H
 
-#include <jansson.h>
-
 #include "micro/banned.h"
 
 #include "blog.h"
 
-/* CMICRO_SUBJECT_INVALIDATE handler (mf_nats_event_fn). */
-void blog_events_invalidate(json_t *data, const char *request_id, void *ctx);
-
 /* Subscribes to the invalidations, then binds the durable consumer. 0 or MF_ERR. */
 int blog_events_start(blog_ctx *ctx);
-
-/* The consumer's handler (mf_js_handler_fn): 0 = ack (applied, or malformed and never
- * applicable), non-zero = nak (MongoDB unavailable: redelivered later). */
-int blog_events_handle(const char *subject, json_t *data, const char *request_id, void *ctx);
 
 #endif

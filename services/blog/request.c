@@ -16,7 +16,9 @@ bool blog_param_id(mf_req *req, const char **id)
     return true;
 }
 
-bool blog_query_page(mf_req *req, mf_valid *v, long *page, long *limit)
+/* page and limit (required, 1..1000), checked after whatever v already holds (path
+ * parameters); answers 400 with every message when anything failed. */
+static bool query_page(mf_req *req, mf_valid *v, long *page, long *limit)
 {
     mf_valid_int_param(v, "page", mf_req_query(req, "page"), 1, 1000, page);
     mf_valid_int_param(v, "limit", mf_req_query(req, "limit"), 1, 1000, limit);
@@ -43,7 +45,7 @@ void blog_respond_list(mf_req *req, blog_list_kind kind, const char *arg, mf_val
     mf_valid none;
     mf_valid_init(&none);
     long page = 0, limit = 0;
-    if (blog_query_page(req, v ? v : &none, &page, &limit)) {
+    if (query_page(req, v ? v : &none, &page, &limit)) {
         blog_answer a;
         int rc = blog_op_list_blogs(mf_req_app(req), kind, arg, page, limit, &a);
         if (rc == 0)

@@ -20,10 +20,6 @@
  * when it is not one. */
 bool blog_param_id(mf_req *req, const char **id);
 
-/* page and limit (required, 1..1000), checked after whatever v already holds (path
- * parameters); answers 400 with every message when anything failed. */
-bool blog_query_page(mf_req *req, mf_valid *v, long *page, long *limit);
-
 /* 200 "success" with a read's answer (released). */
 void blog_respond_answer(mf_req *req, blog_answer *a);
 

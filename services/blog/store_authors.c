@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "blog.h"
+#include "store_blog.h"
 
 /* {$set: {<prefix>name, <prefix>profilePicUrl?, ...}, $unset: {<prefix>profilePicUrl}?}: a
  * picture the user removed is removed here too. now < 0: no updatedAt. */
@@ -51,10 +52,8 @@ int blog_store_author_apply(blog_mongo *m, const char *id, const char *name, con
 
 int blog_store_author_published(blog_mongo *m, const char *id, json_t **recs)
 {
-    blog_mdoc *f = blog_mdoc_new();
+    blog_mdoc *f = blog_store_public_filter();
     blog_mdoc_str(f, "author._id", id);
-    blog_mdoc_bool(f, "status", true);
-    blog_mdoc_bool(f, "published", true);
     static const char *const fields[] = {"slug", "author", "published", "status"};
     blog_mdoc *p = blog_mdoc_projection(fields, sizeof fields / sizeof fields[0]);
     /* bounded: an author with more published blogs than this relies on the generation bump

@@ -78,8 +78,7 @@ int blog_store_ensure_indexes(blog_mongo *m)
 
 /* ---- reads ---- */
 
-/* {status: true, published: true}: what anonymous readers may see. */
-static blog_mdoc *public_filter(void)
+blog_mdoc *blog_store_public_filter(void)
 {
     blog_mdoc *f = blog_mdoc_new();
     blog_mdoc_bool(f, "status", true);
@@ -89,14 +88,14 @@ static blog_mdoc *public_filter(void)
 
 int blog_store_public_by_id(blog_mongo *m, const char *id, json_t **rec)
 {
-    blog_mdoc *f = public_filter();
+    blog_mdoc *f = blog_store_public_filter();
     blog_mdoc_oid(f, "_id", id);
     return find_one_free(m, f, rec);
 }
 
 int blog_store_public_by_slug(blog_mongo *m, const char *slug, json_t **rec)
 {
-    blog_mdoc *f = public_filter();
+    blog_mdoc *f = blog_store_public_filter();
     blog_mdoc_str(f, "slug", slug);
     return find_one_free(m, f, rec);
 }

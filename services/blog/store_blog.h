@@ -46,6 +46,9 @@ typedef enum {
 /* Creates the indexes (idempotent). */
 int blog_store_ensure_indexes(blog_mongo *m);
 
+/* {status: true, published: true}, what anonymous readers may see, for the other stores'
+ * filters to build on (new document, free with blog_mdoc_free). */
+blog_mdoc *blog_store_public_filter(void);
 /* Published, non-deleted blog by id or slug. */
 int blog_store_public_by_id(blog_mongo *m, const char *id, json_t **rec);
 int blog_store_public_by_slug(blog_mongo *m, const char *slug, json_t **rec);

@@ -3,6 +3,7 @@
 #include "blog.h"
 #include "dto.h"
 #include "similar.h"
+#include "store_blog.h"
 
 /* Fields of an ItemBlog, plus extra (NULL: none; ranking similar lists needs publishedAt). */
 static blog_mdoc *item_projection(const char *extra)
@@ -58,9 +59,7 @@ int blog_store_list(blog_mongo *m, blog_list_kind kind, const char *arg, long pa
 
 int blog_store_similar_candidates(blog_mongo *m, const json_t *self, json_t **recs)
 {
-    blog_mdoc *f = blog_mdoc_new();
-    blog_mdoc_bool(f, "status", true);
-    blog_mdoc_bool(f, "published", true);
+    blog_mdoc *f = blog_store_public_filter();
     blog_mdoc_begin(f, "_id");
     blog_mdoc_oid(f, "$ne", json_string_value(json_object_get(self, "_id")));
     blog_mdoc_end(f);
