@@ -39,7 +39,7 @@ static void write_body(mf_req *req, parse_fn parse, write_fn write, const char *
         else if (rc == MF_ERR_CONFLICT)
             mf_respond_error(req, 400,
                              mf_req_printf(req, "Blog with slug: %s already exists", in.slug));
-        else if (rc == MF_ERR_NOT_FOUND)
+        else if (rc == MF_ERR_NOT_FOUND && in.id) /* an update's blog; a create's is a fault */
             mf_respond_error(req, 404,
                              mf_req_printf(req, "Blog with id: %s does not exists", in.id));
         else

@@ -54,11 +54,13 @@ char *blog_list_cache_key(blog_list_kind kind, const char *arg, long page, long 
 /* ---- ops_blogs.c: a blog as its author or an editor sees it ---- */
 /* New draft by user (the authenticated User, borrowed). *blog: PrivateBlog, caller decrefs. */
 int blog_op_create_blog(blog_ctx *ctx, const blog_input *in, const json_t *user, json_t **blog);
-/* Applies the present fields of in to author's blog in->id. *blog: PrivateBlog after it. */
+/* Applies the present fields of in to author's blog in->id. *blog: PrivateBlog after it,
+ * caller decrefs. */
 int blog_op_update_blog(blog_ctx *ctx, const blog_input *in, const char *author, json_t **blog);
 /* Soft delete of author's blog id. */
 int blog_op_delete_blog(blog_ctx *ctx, const char *id, const char *author);
-/* PrivateBlog of blog id, author's own (author NULL: any author's, for editors). */
+/* *blog: PrivateBlog of blog id (caller decrefs), author's own (author NULL: any author's,
+ * for editors). */
 int blog_op_get_blog(blog_ctx *ctx, const char *id, const char *author, json_t **blog);
 
 /* ---- ops_workflow.c: author -> editor -> published ---- */

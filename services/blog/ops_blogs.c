@@ -14,8 +14,9 @@ int blog_op_create_blog(blog_ctx *ctx, const blog_input *in, const json_t *user,
     if (rc == 0) {
         blog_retire_write(ctx, NULL, after);
         *blog = blog_dto_private(after);
-    } else {
-        blog_retire_failed(ctx, rc, json_string_value(json_object_get(user, "id")));
+    } else if (rc != MF_ERR_CONFLICT) {
+        /* even NOT_FOUND: the insert may have been applied, only its read-back failed */
+        blog_retire_unsure(ctx, json_string_value(json_object_get(user, "id")));
     }
     json_decref(after);
     return rc;
