@@ -23,9 +23,8 @@
  * generations, so an author's draft edits do not empty the public cache, and one author's
  * writes do not retire another author's lists.
  *
- * A write that fails in a way that may still have changed MongoDB (a timeout after the
- * server applied it) moves every generation it could have concerned before the error is
- * answered: the client does not know whether it happened, so neither may the cache.
+ * Which scopes a write retires is not decided here but in retire.c, from the record before
+ * and after the write; this file only knows how to retire a scope.
  *
  * Redis down: lookups fail fast and the service reads MongoDB; a bump that cannot be stored
  * marks the process dirty, and the next lookup that finds Redis again moves the public, the
@@ -207,86 +206,30 @@ static void finish(blog_ctx *ctx, const char *gen_key, int ttl_s)
     }
 }
 
-/* Deletes the id, slug and similar keys of some blogs (although the bump that follows
- * retires them, so Redis frees the memory right away). */
-static void delete_keys(blog_ctx *ctx, const char *const *ids, size_t nids,
-                        const char *const *slugs, size_t nslugs)
+void blog_cache_forget(blog_ctx *ctx, const char *const *keys, size_t n)
 {
-    size_t n = 0, cap = 2 * nids + nslugs;
-    if (cap == 0)
-        return;
-    char **keys = mf_calloc(cap, sizeof *keys);
-    for (size_t i = 0; i < nids; i++) {
-        keys[n++] = blog_cache_key("id", ids[i]);
-        keys[n++] = blog_cache_key("similar", ids[i]);
-    }
-    for (size_t i = 0; i < nslugs; i++)
-        keys[n++] = blog_cache_key("slug", slugs[i]);
-    mf_cache_del(ctx->cache, (const char *const *)keys, n);
-    for (size_t i = 0; i < n; i++)
-        free(keys[i]);
-    free(keys);
+    if (n > 0)
+        mf_cache_del(ctx->cache, keys, n);
 }
 
-void blog_cache_invalidate(blog_ctx *ctx, const char *id, const char *old_slug,
-                           const char *new_slug)
+void blog_cache_retire(blog_ctx *ctx, blog_cache_scope scope, const char *author)
 {
-    const char *slugs[2];
-    size_t ns = 0;
-    if (old_slug)
-        slugs[ns++] = old_slug;
-    if (new_slug && (!old_slug || strcmp(old_slug, new_slug) != 0))
-        slugs[ns++] = new_slug;
-    delete_keys(ctx, &id, id ? 1 : 0, slugs, ns);
-    finish(ctx, BLOG_CACHE_GEN_KEY, BLOG_CACHE_GEN_TTL_S);
-}
-
-void blog_cache_invalidate_many(blog_ctx *ctx, const json_t *recs)
-{
-    size_t n = json_array_size(recs), ni = 0, ns = 0;
-    const char **ids = mf_calloc(n ? n : 1, sizeof *ids);
-    const char **slugs = mf_calloc(n ? n : 1, sizeof *slugs);
-    size_t i;
-    json_t *r;
-    json_array_foreach(recs, i, r)
-    {
-        const char *id = json_string_value(json_object_get(r, "_id"));
-        const char *slug = json_string_value(json_object_get(r, "slug"));
-        if (id)
-            ids[ni++] = id;
-        if (slug)
-            slugs[ns++] = slug;
-    }
-    delete_keys(ctx, ids, ni, slugs, ns);
-    free(ids);
-    free(slugs);
-    finish(ctx, BLOG_CACHE_GEN_KEY, BLOG_CACHE_GEN_TTL_S);
-}
-
-void blog_cache_touch_editor(blog_ctx *ctx)
-{
-    finish(ctx, BLOG_CACHE_EDITOR_GEN_KEY, BLOG_CACHE_GEN_TTL_S);
-}
-
-void blog_cache_touch_author(blog_ctx *ctx, const char *author)
-{
-    if (!author) {
-        /* cannot happen on a guarded route; if it did, retire every author's lists */
-        finish(ctx, BLOG_CACHE_AUTHORS_GEN_KEY, BLOG_CACHE_GEN_TTL_S);
-        return;
-    }
-    char *key = mf_asprintf(BLOG_CACHE_AUTHOR_GEN_FMT, author);
-    finish(ctx, key, BLOG_CACHE_AUTHOR_GEN_TTL_S);
-    free(key);
-}
-
-void blog_cache_write_unsure(blog_ctx *ctx, bool public_too, const char *author)
-{
-    if (public_too)
+    switch (scope) {
+    case BLOG_SCOPE_PUBLIC:
         finish(ctx, BLOG_CACHE_GEN_KEY, BLOG_CACHE_GEN_TTL_S);
-    blog_cache_touch_editor(ctx);
-    if (author)
-        blog_cache_touch_author(ctx, author);
-    else
-        finish(ctx, BLOG_CACHE_AUTHORS_GEN_KEY, BLOG_CACHE_GEN_TTL_S);
+        return;
+    case BLOG_SCOPE_EDITOR:
+        finish(ctx, BLOG_CACHE_EDITOR_GEN_KEY, BLOG_CACHE_GEN_TTL_S);
+        return;
+    case BLOG_SCOPE_AUTHOR:
+        if (!author) {
+            /* every author stamp includes this generation */
+            finish(ctx, BLOG_CACHE_AUTHORS_GEN_KEY, BLOG_CACHE_GEN_TTL_S);
+            return;
+        }
+        char *key = mf_asprintf(BLOG_CACHE_AUTHOR_GEN_FMT, author);
+        finish(ctx, key, BLOG_CACHE_AUTHOR_GEN_TTL_S);
+        free(key);
+        return;
+    }
 }

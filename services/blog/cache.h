@@ -76,23 +76,14 @@ const char *blog_cache_stamped_json(const char *value, size_t len, const char *s
                                     size_t *json_len);
 
 /*
- * Writes, each called after MongoDB accepted the write and before it is answered (a failed
- * write that may have been applied anyway calls blog_cache_write_unsure).
- * A public answer about blog id changed: deletes its id key, both slug keys (old_slug and
- * new_slug may be NULL or equal) and its similar list, then moves the public generation.
+ * Retiring, called by retire.c (which works out what a write changed) after MongoDB accepted
+ * the write and before it is answered.
+ * Deletes keys (values blog_cache_key names) right away, so Redis frees the memory; the
+ * generation move that follows is what retires them for readers.
  */
-void blog_cache_invalidate(blog_ctx *ctx, const char *id, const char *old_slug,
-                           const char *new_slug);
-/* Same for several blogs (records with _id and slug), one generation move. */
-void blog_cache_invalidate_many(blog_ctx *ctx, const json_t *recs);
-/* The editor lists changed (a submitted or published blog was written). */
-void blog_cache_touch_editor(blog_ctx *ctx);
-/* Author author's own lists changed (any write to one of their blogs). */
-void blog_cache_touch_author(blog_ctx *ctx, const char *author);
-/* A write failed in a way that may still have changed MongoDB (a timeout after the server
- * applied it, a failed re-read): what it could have changed is retired without knowing what
- * it was. public: the blog may have been published; author: whose blog (NULL: unknown, every
- * author's lists are retired). */
-void blog_cache_write_unsure(blog_ctx *ctx, bool public_too, const char *author);
+void blog_cache_forget(blog_ctx *ctx, const char *const *keys, size_t n);
+/* Moves the generation of scope to a new token (author: the author's lists; NULL: every
+ * author's lists). Redis unreachable: the process is marked dirty, see cache.c. */
+void blog_cache_retire(blog_ctx *ctx, blog_cache_scope scope, const char *author);
 
 #endif

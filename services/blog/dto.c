@@ -137,55 +137,71 @@ static void copy_img(json_t *out, const json_t *rec)
         json_object_set(out, "imgUrl", v);
 }
 
-json_t *blog_dto_public(const json_t *rec)
+/* How a response shape takes one field from a record. */
+typedef enum { FIELD_COPY, FIELD_DATE, FIELD_AUTHOR, FIELD_IMG } field_kind;
+
+typedef struct {
+    const char *key;
+    field_kind kind;
+} field;
+
+#define NFIELDS(a) (sizeof(a) / sizeof(a)[0])
+
+static json_t *shape(const json_t *rec, const field *fields, size_t n)
 {
     json_t *o = json_object();
-    copy(o, rec, "_id");
-    copy(o, rec, "title");
-    copy(o, rec, "description");
-    copy(o, rec, "text");
-    copy(o, rec, "slug");
-    copy_author(o, rec);
-    copy_img(o, rec);
-    copy(o, rec, "score");
-    copy(o, rec, "tags");
-    copy_date(o, rec, "publishedAt");
+    for (size_t i = 0; i < n; i++) {
+        switch (fields[i].kind) {
+        case FIELD_COPY:
+            copy(o, rec, fields[i].key);
+            break;
+        case FIELD_DATE:
+            copy_date(o, rec, fields[i].key);
+            break;
+        case FIELD_AUTHOR:
+            copy_author(o, rec);
+            break;
+        case FIELD_IMG:
+            copy_img(o, rec);
+            break;
+        }
+    }
     return o;
+}
+
+/* API.md section 4, in its field order. */
+static const field public_fields[] = {
+    {"_id", FIELD_COPY},         {"title", FIELD_COPY}, {"description", FIELD_COPY},
+    {"text", FIELD_COPY},        {"slug", FIELD_COPY},  {"author", FIELD_AUTHOR},
+    {"imgUrl", FIELD_IMG},       {"score", FIELD_COPY}, {"tags", FIELD_COPY},
+    {"publishedAt", FIELD_DATE},
+};
+static const field private_fields[] = {
+    {"_id", FIELD_COPY},       {"title", FIELD_COPY},       {"description", FIELD_COPY},
+    {"text", FIELD_COPY},      {"draftText", FIELD_COPY},   {"slug", FIELD_COPY},
+    {"author", FIELD_AUTHOR},  {"imgUrl", FIELD_IMG},       {"score", FIELD_COPY},
+    {"tags", FIELD_COPY},      {"submitted", FIELD_COPY},   {"drafted", FIELD_COPY},
+    {"published", FIELD_COPY}, {"publishedAt", FIELD_DATE}, {"createdAt", FIELD_DATE},
+    {"updatedAt", FIELD_DATE},
+};
+static const field item_fields[] = {
+    {"_id", FIELD_COPY},   {"title", FIELD_COPY}, {"description", FIELD_COPY}, {"slug", FIELD_COPY},
+    {"imgUrl", FIELD_IMG}, {"score", FIELD_COPY}, {"tags", FIELD_COPY},
+};
+
+json_t *blog_dto_public(const json_t *rec)
+{
+    return shape(rec, public_fields, NFIELDS(public_fields));
 }
 
 json_t *blog_dto_private(const json_t *rec)
 {
-    json_t *o = json_object();
-    copy(o, rec, "_id");
-    copy(o, rec, "title");
-    copy(o, rec, "description");
-    copy(o, rec, "text");
-    copy(o, rec, "draftText");
-    copy(o, rec, "slug");
-    copy_author(o, rec);
-    copy_img(o, rec);
-    copy(o, rec, "score");
-    copy(o, rec, "tags");
-    copy(o, rec, "submitted");
-    copy(o, rec, "drafted");
-    copy(o, rec, "published");
-    copy_date(o, rec, "publishedAt");
-    copy_date(o, rec, "createdAt");
-    copy_date(o, rec, "updatedAt");
-    return o;
+    return shape(rec, private_fields, NFIELDS(private_fields));
 }
 
 json_t *blog_dto_item(const json_t *rec)
 {
-    json_t *o = json_object();
-    copy(o, rec, "_id");
-    copy(o, rec, "title");
-    copy(o, rec, "description");
-    copy(o, rec, "slug");
-    copy_img(o, rec);
-    copy(o, rec, "score");
-    copy(o, rec, "tags");
-    return o;
+    return shape(rec, item_fields, NFIELDS(item_fields));
 }
 
 json_t *blog_dto_items(const json_t *recs)

@@ -15,13 +15,13 @@
 #include "micro/nats.h"
 #include "micro/service.h"
 
-#include "authn.h"
+#include "guard.h"
 #include "blog.h"
 #include "config.h"
 #include "events.h"
 #include "mongo.h"
 #include "routes.h"
-#include "store.h"
+#include "store_blog.h"
 
 #define NATS_CONNECT_TIMEOUT_MS 5000
 #define REDIS_TIMEOUT_MS        500
@@ -79,7 +79,7 @@ int main(int argc, char **argv)
     opts.guard = blog_guard;
     opts.app = &ctx;
     srv = mf_server_new(&opts);
-    if (!srv || mf_server_mount(srv, blog_routes, blog_nroutes) != 0)
+    if (!srv || mf_server_mount(srv, blog_routes, blog_routes_count) != 0)
         goto out;
     mf_server_add_health(srv, "mongo", blog_mongo_ping, ctx.mongo);
     mf_server_add_health(srv, "redis", mf_cache_ping, ctx.cache);

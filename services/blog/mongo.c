@@ -129,12 +129,6 @@ void blog_mdoc_date(blog_mdoc *d, const char *key, int64_t epoch_ms)
     note(d, bson_append_date_time(cur(d), key_at(d, key, buf), -1, epoch_ms));
 }
 
-void blog_mdoc_null(blog_mdoc *d, const char *key)
-{
-    char buf[16];
-    note(d, bson_append_null(cur(d), key_at(d, key, buf), -1));
-}
-
 static void begin(blog_mdoc *d, const char *key, bool array)
 {
     if (d->depth >= MDOC_DEPTH) {
@@ -177,6 +171,14 @@ void blog_mdoc_end(blog_mdoc *d)
     d->depth--;
 }
 
+blog_mdoc *blog_mdoc_projection(const char *const *fields, size_t n)
+{
+    blog_mdoc *d = blog_mdoc_new();
+    for (size_t i = 0; i < n; i++)
+        blog_mdoc_int(d, fields[i], 1);
+    return d;
+}
+
 void blog_mdoc_str_array(blog_mdoc *d, const char *key, json_t *strings, size_t max)
 {
     blog_mdoc_begin_array(d, key);
@@ -194,14 +196,14 @@ void blog_mdoc_str_array(blog_mdoc *d, const char *key, json_t *strings, size_t 
     blog_mdoc_end(d);
 }
 
-/* The finished document, or NULL when it is unusable. */
-static const bson_t *finished(const blog_mdoc *d)
+/* The finished document, or NULL when it is unusable: a builder misuse (an unchecked ObjectId,
+ * unbalanced begin/end), which is the program's fault, never the client's. */
+static const bson_t *finished(const blog_mdoc *d, const char *op)
 {
-    if (!d)
-        return NULL;
-    if (d->invalid || d->depth != 0)
-        return NULL;
-    return &d->root;
+    if (d && !d->invalid && d->depth == 0)
+        return &d->root;
+    mf_log_error(NULL, "mongo %s: malformed document (a bug in its builder)", op);
+    return NULL;
 }
 
 void blog_mongo_new_oid(char out[25])
@@ -371,9 +373,9 @@ static void conn_close(blog_mongo *m, conn *c)
 
 int blog_mongo_insert(blog_mongo *m, const char *coll, const blog_mdoc *doc)
 {
-    const bson_t *b = finished(doc);
+    const bson_t *b = finished(doc, "insert");
     if (!b)
-        return MF_ERR_INVALID;
+        return MF_ERR;
     conn c = conn_open(m, coll);
     bson_error_t err;
     bool ok = mongoc_collection_insert_one(c.coll, b, NULL, NULL, &err);
@@ -385,14 +387,16 @@ static int run_find(blog_mongo *m, const char *coll, const blog_mdoc *filter,
                     const blog_mdoc *projection, const blog_mdoc *sort, int64_t skip, int64_t limit,
                     json_t *out)
 {
-    const bson_t *f = finished(filter);
-    if (!f || (projection && !finished(projection)) || (sort && !finished(sort)))
-        return MF_ERR_INVALID;
+    const bson_t *f = finished(filter, "find");
+    const bson_t *p = projection ? finished(projection, "find") : NULL;
+    const bson_t *s = sort ? finished(sort, "find") : NULL;
+    if (!f || (projection && !p) || (sort && !s))
+        return MF_ERR;
     bson_t opts = BSON_INITIALIZER;
-    if (projection)
-        BSON_APPEND_DOCUMENT(&opts, "projection", finished(projection));
-    if (sort)
-        BSON_APPEND_DOCUMENT(&opts, "sort", finished(sort));
+    if (p)
+        BSON_APPEND_DOCUMENT(&opts, "projection", p);
+    if (s)
+        BSON_APPEND_DOCUMENT(&opts, "sort", s);
     if (skip > 0)
         BSON_APPEND_INT64(&opts, "skip", skip);
     if (limit > 0)
@@ -449,41 +453,62 @@ static int64_t reply_count(const bson_t *reply, const char *key)
     return 0;
 }
 
-int blog_mongo_update(blog_mongo *m, const char *coll, const blog_mdoc *filter,
-                      const blog_mdoc *update, bool many, bool upsert, int64_t *matched)
+typedef enum { UPDATE_ONE, UPDATE_MANY, UPSERT_ONE } update_kind;
+
+static int update(blog_mongo *m, const char *coll, const blog_mdoc *filter, const blog_mdoc *update,
+                  update_kind kind, int64_t *matched)
 {
-    const bson_t *f = finished(filter), *u = finished(update);
+    static const char *const names[] = {"update_one", "update_many", "upsert"};
+    const bson_t *f = finished(filter, names[kind]), *u = finished(update, names[kind]);
     if (!f || !u)
-        return MF_ERR_INVALID;
+        return MF_ERR;
     bson_t opts = BSON_INITIALIZER;
-    if (upsert)
+    if (kind == UPSERT_ONE)
         BSON_APPEND_BOOL(&opts, "upsert", true);
     bson_t reply;
     bson_error_t err;
     conn c = conn_open(m, coll);
-    bool ok = many ? mongoc_collection_update_many(c.coll, f, u, &opts, &reply, &err)
-                   : mongoc_collection_update_one(c.coll, f, u, &opts, &reply, &err);
+    bool ok = kind == UPDATE_MANY ? mongoc_collection_update_many(c.coll, f, u, &opts, &reply, &err)
+                                  : mongoc_collection_update_one(c.coll, f, u, &opts, &reply, &err);
     conn_close(m, &c);
     if (ok && matched)
         *matched = reply_count(&reply, "matchedCount") + reply_count(&reply, "upsertedCount");
     bson_destroy(&reply);
     bson_destroy(&opts);
-    return ok ? 0 : map_error(&err, many ? "update_many" : "update_one");
+    return ok ? 0 : map_error(&err, names[kind]);
+}
+
+int blog_mongo_update_one(blog_mongo *m, const char *coll, const blog_mdoc *filter,
+                          const blog_mdoc *update_doc, int64_t *matched)
+{
+    return update(m, coll, filter, update_doc, UPDATE_ONE, matched);
+}
+
+int blog_mongo_update_many(blog_mongo *m, const char *coll, const blog_mdoc *filter,
+                           const blog_mdoc *update_doc)
+{
+    return update(m, coll, filter, update_doc, UPDATE_MANY, NULL);
+}
+
+int blog_mongo_upsert(blog_mongo *m, const char *coll, const blog_mdoc *filter,
+                      const blog_mdoc *update_doc)
+{
+    return update(m, coll, filter, update_doc, UPSERT_ONE, NULL);
 }
 
 int blog_mongo_create_index(blog_mongo *m, const char *coll, const char *name,
-                            const blog_mdoc *keys, bool unique)
+                            const blog_mdoc *keys, blog_index_flags flags)
 {
-    const bson_t *k = finished(keys);
+    const bson_t *k = finished(keys, "createIndexes");
     if (!k)
-        return MF_ERR_INVALID;
+        return MF_ERR;
     bson_t cmd = BSON_INITIALIZER, indexes, index;
     BSON_APPEND_UTF8(&cmd, "createIndexes", coll);
     BSON_APPEND_ARRAY_BEGIN(&cmd, "indexes", &indexes);
     BSON_APPEND_DOCUMENT_BEGIN(&indexes, "0", &index);
     BSON_APPEND_DOCUMENT(&index, "key", k);
     BSON_APPEND_UTF8(&index, "name", name);
-    if (unique)
+    if (flags & BLOG_INDEX_UNIQUE)
         BSON_APPEND_BOOL(&index, "unique", true);
     bson_append_document_end(&indexes, &index);
     bson_append_array_end(&cmd, &indexes);

@@ -35,15 +35,17 @@ void blog_mdoc_free(blog_mdoc *d);
  * array: elements are numbered). */
 void blog_mdoc_str(blog_mdoc *d, const char *key, const char *value);
 /* hex must be 24 hex characters (validated by the caller); otherwise the call is ignored
- * and the document marked invalid (every operation using it fails with MF_ERR_INVALID). */
+ * and the document marked malformed: every operation using it logs the bug and fails with
+ * MF_ERR (never MF_ERR_INVALID, which is the client's bad input). */
 void blog_mdoc_oid(blog_mdoc *d, const char *key, const char *hex);
 void blog_mdoc_bool(blog_mdoc *d, const char *key, bool value);
 void blog_mdoc_int(blog_mdoc *d, const char *key, int64_t value);
 void blog_mdoc_double(blog_mdoc *d, const char *key, double value);
 void blog_mdoc_date(blog_mdoc *d, const char *key, int64_t epoch_ms);
-void blog_mdoc_null(blog_mdoc *d, const char *key);
 /* Array of the strings in a JSON array (non-strings skipped); at most max elements. */
 void blog_mdoc_str_array(blog_mdoc *d, const char *key, json_t *strings, size_t max);
+/* {field: 1, ...}: a projection of n fields (new document, free with blog_mdoc_free). */
+blog_mdoc *blog_mdoc_projection(const char *const *fields, size_t n);
 /* Nested document / array; close with blog_mdoc_end. At most 8 levels. */
 void blog_mdoc_begin(blog_mdoc *d, const char *key);
 void blog_mdoc_begin_array(blog_mdoc *d, const char *key);
@@ -79,13 +81,23 @@ int blog_mongo_find(blog_mongo *m, const char *coll, const blog_mdoc *filter,
                     const blog_mdoc *projection, const blog_mdoc *sort, int64_t skip, int64_t limit,
                     json_t **out);
 
-/* updateOne / updateMany (update holds operators like $set). *matched (may be NULL) is the
- * number of documents matched. 0, MF_ERR_CONFLICT, MF_ERR_UNAVAILABLE, MF_ERR. */
-int blog_mongo_update(blog_mongo *m, const char *coll, const blog_mdoc *filter,
-                      const blog_mdoc *update, bool many, bool upsert, int64_t *matched);
+/* Updates (update holds operators like $set), each 0, MF_ERR_CONFLICT, MF_ERR_UNAVAILABLE or
+ * MF_ERR. update_one: the first match; *matched (may be NULL) gets how many matched (0 or 1).
+ * update_many: every match. upsert: the first match, or a new document from filter+update. */
+int blog_mongo_update_one(blog_mongo *m, const char *coll, const blog_mdoc *filter,
+                          const blog_mdoc *update, int64_t *matched);
+int blog_mongo_update_many(blog_mongo *m, const char *coll, const blog_mdoc *filter,
+                           const blog_mdoc *update);
+int blog_mongo_upsert(blog_mongo *m, const char *coll, const blog_mdoc *filter,
+                      const blog_mdoc *update);
+
+typedef enum {
+    BLOG_INDEX_PLAIN = 0,
+    BLOG_INDEX_UNIQUE = 1u << 0,
+} blog_index_flags;
 
 /* createIndexes with one index (keys like {"slug":1}). 0 or an error. */
 int blog_mongo_create_index(blog_mongo *m, const char *coll, const char *name,
-                            const blog_mdoc *keys, bool unique);
+                            const blog_mdoc *keys, blog_index_flags flags);
 
 #endif

@@ -1,35 +1,45 @@
 /*
- * Reading path and query parameters of blog routes with API.md's messages, and the one
- * place that turns a store error into a response.
+ * What every handler of blog-service reads and answers alike: path and query parameters with
+ * API.md's messages, an operation's answer, and the one place that turns an operation's
+ * fault (not one it has a message for) into a response.
+ *
+ * Functions returning bool follow micro/http.h: true = go on, false = already answered.
  */
 #ifndef BLOG_REQUEST_H
 #define BLOG_REQUEST_H
 
-#include <jansson.h>
 #include <stdbool.h>
 
 #include "micro/banned.h"
 #include "micro/http.h"
 #include "micro/valid.h"
 
-#include "cache.h"
+#include "ops.h"
 
-/* The :id parameter as a blog ObjectId; answers 400 and returns NULL when invalid. */
-const char *blog_param_id(mf_req *req);
+/* The :id parameter as a blog ObjectId into *id (borrowed from the request); answers 400
+ * when it is not one. */
+bool blog_param_id(mf_req *req, const char **id);
 
-/* page and limit (required, 1..1000), checked after whatever v already holds (path
- * parameters). Answers 400 with every message and returns false when anything failed. */
-bool blog_query_page(mf_req *req, mf_valid *v, long *page, long *limit);
+/* 200 "success" with a read's answer (released). */
+void blog_respond_answer(mf_req *req, blog_answer *a);
 
-/* Any store error: 503 when MongoDB is down, else 500 (detail logged only). */
-void blog_respond_store_err(mf_req *req, int rc, const char *what);
+/* The list handler of every list: page and limit checked after what v holds (path
+ * parameter failures; NULL: none), then blog_op_list_blogs answered. */
+void blog_respond_list(mf_req *req, blog_list_kind kind, const char *arg, mf_valid *v);
 
-/*
- * 200 "success" straight from the cache when key (taken over) holds a current answer of
- * scope (author: the author's id for BLOG_SCOPE_AUTHOR): returns true, the handler is done.
- * Otherwise returns false with slot ready for blog_cache_fill; release it either way.
- */
-bool blog_respond_cached(mf_req *req, blog_cache_scope scope, const char *author, char *key,
-                         blog_cache_slot *slot);
+/* GET of blog :id as PrivateBlog: author's own (NULL: any author's, for editors); 404
+ * "<id> not found". */
+void blog_respond_blog(mf_req *req, const char *author);
+
+/* A workflow step (ops_workflow.c) on blog :id by the authenticated user, answered: done;
+ * 404 "blog not found" to an author, "blog for _id <id> not found" to an editor; 400
+ * "blog for _id <id> <why>". */
+typedef int (*blog_step_fn)(blog_ctx *ctx, const char *id, const char *user, blog_why *why);
+typedef enum { BLOG_STEP_BY_AUTHOR, BLOG_STEP_BY_EDITOR } blog_step_by;
+void blog_respond_step(mf_req *req, blog_step_fn step, blog_step_by by, const char *done,
+                       const char *what);
+
+/* An operation's fault: 503 when a dependency is down, else 500 (what and the code logged). */
+void blog_respond_fault(mf_req *req, int rc, const char *what);
 
 #endif

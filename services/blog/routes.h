@@ -1,6 +1,6 @@
 /*
  * The route table of blog-service (API.md section 4): one row per endpoint with the guard
- * flag of the role it needs. GET /health is mounted by the server itself.
+ * flag of the role it needs (guard.h). GET /health is mounted by the server itself.
  */
 #ifndef BLOG_ROUTES_H
 #define BLOG_ROUTES_H
@@ -11,6 +11,6 @@
 #include "micro/router.h"
 
 extern const mf_route blog_routes[];
-extern const size_t blog_nroutes;
+extern const size_t blog_routes_count;
 
 #endif

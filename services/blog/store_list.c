@@ -3,16 +3,15 @@
 #include "blog.h"
 #include "dto.h"
 #include "similar.h"
+#include "store_blog.h"
 
-/* Fields of an ItemBlog (plus what ranking needs for similar lists). */
-static blog_mdoc *item_projection(bool for_similar)
+/* Fields of an ItemBlog, plus extra (NULL: none; ranking similar lists needs publishedAt). */
+static blog_mdoc *item_projection(const char *extra)
 {
-    blog_mdoc *p = blog_mdoc_new();
     static const char *const fields[] = {"title", "description", "slug", "imgUrl", "score", "tags"};
-    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-        blog_mdoc_int(p, fields[i], 1);
-    if (for_similar)
-        blog_mdoc_int(p, "publishedAt", 1);
+    blog_mdoc *p = blog_mdoc_projection(fields, sizeof fields / sizeof fields[0]);
+    if (extra)
+        blog_mdoc_int(p, extra, 1);
     return p;
 }
 
@@ -50,7 +49,7 @@ int blog_store_list(blog_mongo *m, blog_list_kind kind, const char *arg, long pa
         break;
     }
     blog_mdoc_int(s, "_id", -1); /* total order: stable pages */
-    blog_mdoc *p = item_projection(false);
+    blog_mdoc *p = item_projection(NULL);
     int rc = blog_mongo_find(m, BLOG_COLL_BLOGS, f, p, s, (int64_t)(page - 1) * limit, limit, recs);
     blog_mdoc_free(f);
     blog_mdoc_free(s);
@@ -60,9 +59,7 @@ int blog_store_list(blog_mongo *m, blog_list_kind kind, const char *arg, long pa
 
 int blog_store_similar_candidates(blog_mongo *m, const json_t *self, json_t **recs)
 {
-    blog_mdoc *f = blog_mdoc_new();
-    blog_mdoc_bool(f, "status", true);
-    blog_mdoc_bool(f, "published", true);
+    blog_mdoc *f = blog_store_public_filter();
     blog_mdoc_begin(f, "_id");
     blog_mdoc_oid(f, "$ne", json_string_value(json_object_get(self, "_id")));
     blog_mdoc_end(f);
@@ -81,7 +78,7 @@ int blog_store_similar_candidates(blog_mongo *m, const json_t *self, json_t **re
     blog_mdoc *s = blog_mdoc_new();
     blog_mdoc_int(s, "publishedAt", -1);
     blog_mdoc_int(s, "_id", -1);
-    blog_mdoc *p = item_projection(true);
+    blog_mdoc *p = item_projection("publishedAt");
     int rc = blog_mongo_find(m, BLOG_COLL_BLOGS, f, p, s, 0, BLOG_SIMILAR_CANDIDATES, recs);
     blog_mdoc_free(f);
     blog_mdoc_free(s);

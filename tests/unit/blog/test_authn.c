@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authn.h"
+#include "auth_client.h"
+#include "guard.h"
 #include "micro/alloc.h"
 #include "micro/base64url.h"
 #include "micro/error.h"

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "cache.h"
-#include "handlers.h"
+#include "ops.h"
 
 static void check(const char *kind, const char *value, const char *want)
 {

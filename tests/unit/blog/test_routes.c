@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "authn.h"
+#include "guard.h"
 #include "micro/router.h"
 #include "routes.h"
 
@@ -20,7 +20,7 @@ static void test_table(void **state)
 {
     (void)state;
     mf_router *r = mf_router_new();
-    assert_int_equal(mf_router_add(r, blog_routes, blog_nroutes), 0);
+    assert_int_equal(mf_router_add(r, blog_routes, blog_routes_count), 0);
     const char *id = "/0123456789abcdef01234567";
     char p[128];
     expect(r, "GET", "/id/0123456789abcdef01234567", 0);
@@ -48,7 +48,7 @@ static void test_table(void **state)
     expect(r, "PUT", p, BLOG_GUARD_EDITOR);
     expect(r, "GET", "/editor/submitted", BLOG_GUARD_EDITOR);
     expect(r, "GET", "/editor/published", BLOG_GUARD_EDITOR);
-    assert_int_equal(blog_nroutes, 19);
+    assert_int_equal(blog_routes_count, 19);
     assert_null(mf_router_match(r, "DELETE", "/author", NULL));
     mf_router_free(r);
 }

@@ -1,15 +1,11 @@
 /*
- * Every paged list (public, author's own, editor's) is answered here, from the cache when
- * it holds the page under the current generation of the list's scope (see cache.h).
+ * Every paged list (public, author's own, editor's), cached per page under the generation of
+ * the list's scope (see cache.h), so a write retires the lists it changes all at once.
  */
 #include "micro/alloc.h"
 
-#include "blog.h"
-#include "cache.h"
-#include "dto.h"
-#include "handlers.h"
-#include "request.h"
-#include "store_list.h"
+#include "ops.h"
+#include "ops_cached.h"
 
 char *blog_list_cache_key(blog_list_kind kind, const char *arg, long page, long limit,
                           blog_cache_scope *scope)
@@ -41,27 +37,29 @@ char *blog_list_cache_key(blog_list_kind kind, const char *arg, long page, long 
     return NULL;
 }
 
-void blog_list_respond(mf_req *req, blog_list_kind kind, const char *arg, mf_valid *v,
-                       const char *what)
+typedef struct {
+    blog_list_kind kind;
+    const char *arg;
+    long page, limit;
+} list_page;
+
+static int read_page(blog_ctx *ctx, const void *arg, json_t **data)
 {
-    long page = 0, limit = 0;
-    if (!blog_query_page(req, v, &page, &limit))
-        return;
-    blog_ctx *ctx = mf_req_app(req);
+    const list_page *lp = arg;
+    json_t *recs = NULL;
+    int rc = blog_store_list(ctx->mongo, lp->kind, lp->arg, lp->page, lp->limit, &recs);
+    if (rc == 0)
+        *data = blog_dto_items(recs);
+    json_decref(recs);
+    return rc;
+}
+
+int blog_op_list_blogs(blog_ctx *ctx, blog_list_kind kind, const char *arg, long page, long limit,
+                       blog_answer *out)
+{
     blog_cache_scope scope = BLOG_SCOPE_PUBLIC;
     char *key = blog_list_cache_key(kind, arg, page, limit, &scope);
-    blog_cache_slot slot;
-    if (blog_respond_cached(req, scope, scope == BLOG_SCOPE_AUTHOR ? arg : NULL, key, &slot))
-        return;
-    json_t *recs = NULL;
-    int rc = blog_store_list(ctx->mongo, kind, arg, page, limit, &recs);
-    if (rc != 0) {
-        blog_respond_store_err(req, rc, what);
-    } else {
-        json_t *items = blog_dto_items(recs);
-        blog_cache_fill(ctx, &slot, items, BLOG_TTL_LIST_S);
-        mf_respond_ok(req, "success", items);
-    }
-    json_decref(recs);
-    blog_cache_slot_release(&slot);
+    const list_page lp = {kind, arg, page, limit};
+    return blog_cached_read(ctx, scope, scope == BLOG_SCOPE_AUTHOR ? arg : NULL, key,
+                            BLOG_TTL_LIST_S, read_page, &lp, out);
 }

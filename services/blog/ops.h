@@ -1,0 +1,82 @@
+/*
+ * The operations of blog-service: one function per use case, called by the HTTP handlers
+ * (which parse, validate and answer) and by the event consumer (events.c). An operation owns
+ * the store calls, what its write retires in the cache (retire.h), the read-model and caching
+ * decisions of its reads, and the events it handles. Nothing above this layer touches MongoDB
+ * or Redis.
+ *
+ * Every operation returns 0 or a negative MF_ERR_*: MF_ERR_NOT_FOUND (no such blog the caller
+ * may see), MF_ERR_CONFLICT (slug taken), MF_ERR_STATE with *why (not in the state the
+ * workflow step needs), MF_ERR_UNAVAILABLE (MongoDB down), MF_ERR. Out-params are filled on
+ * 0 only; the caller owns and releases them as each comment says.
+ */
+#ifndef BLOG_OPS_H
+#define BLOG_OPS_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "micro/banned.h"
+
+#include "blog.h"
+#include "cache.h"
+#include "dto.h"
+#include "store_blog.h"
+#include "store_list.h"
+
+/* A read's answer: the JSON text straight from the cache (cached, heap, len bytes) or a JSON
+ * value (data) read from MongoDB; exactly one is set on 0. Release with blog_answer_release
+ * (or steal data, setting it NULL). */
+typedef struct {
+    char *cached;
+    size_t len;
+    json_t *data;
+} blog_answer;
+
+void blog_answer_release(blog_answer *a);
+
+/* ---- ops_public.c: what anonymous readers see, cached ---- */
+/* PublicBlog of a published, non-deleted blog. */
+int blog_op_get_public_blog_by_id(blog_ctx *ctx, const char *id, blog_answer *out);
+int blog_op_get_public_blog_by_slug(blog_ctx *ctx, const char *slug, blog_answer *out);
+/* Up to BLOG_SIMILAR_TOP ItemBlog most similar to published blog id (see similar.h). */
+int blog_op_list_similar_blogs(blog_ctx *ctx, const char *id, blog_answer *out);
+
+/* ---- ops_lists.c: every paged list, cached per scope ---- */
+/* Page (1-based) of ItemBlog; arg: the tag (BLOG_LIST_TAG) or the author's id (author lists). */
+int blog_op_list_blogs(blog_ctx *ctx, blog_list_kind kind, const char *arg, long page, long limit,
+                       blog_answer *out);
+/* Cache key of a list page and the scope whose generation retires it (exposed for the unit
+ * tests). Caller frees. */
+char *blog_list_cache_key(blog_list_kind kind, const char *arg, long page, long limit,
+                          blog_cache_scope *scope);
+
+/* ---- ops_blogs.c: a blog as its author or an editor sees it ---- */
+/* New draft by user (the authenticated User, borrowed). *blog: PrivateBlog, caller decrefs. */
+int blog_op_create_blog(blog_ctx *ctx, const blog_input *in, const json_t *user, json_t **blog);
+/* Applies the present fields of in to author's blog in->id. *blog: PrivateBlog after it,
+ * caller decrefs. */
+int blog_op_update_blog(blog_ctx *ctx, const blog_input *in, const char *author, json_t **blog);
+/* Soft delete of author's blog id. */
+int blog_op_delete_blog(blog_ctx *ctx, const char *id, const char *author);
+/* *blog: PrivateBlog of blog id (caller decrefs), author's own (author NULL: any author's,
+ * for editors). */
+int blog_op_get_blog(blog_ctx *ctx, const char *id, const char *author, json_t **blog);
+
+/* ---- ops_workflow.c: author -> editor -> published ---- */
+/* The author's own blog: submit needs it not submitted, withdraw needs it submitted. */
+int blog_op_submit_blog(blog_ctx *ctx, const char *id, const char *author, blog_why *why);
+int blog_op_withdraw_blog(blog_ctx *ctx, const char *id, const char *author, blog_why *why);
+/* Any author's blog, by editor: publish needs it submitted and not published (text becomes
+ * draftText), unpublish needs it published. */
+int blog_op_publish_blog(blog_ctx *ctx, const char *id, const char *editor, blog_why *why);
+int blog_op_unpublish_blog(blog_ctx *ctx, const char *id, const char *editor, blog_why *why);
+
+/* ---- ops_authors.c: what auth-service tells about users ---- */
+/* user.created / user.updated: the author's name and picture (pic NULL: none) in every blog
+ * of theirs, public answers that show them retired. Idempotent. */
+int blog_op_apply_user(blog_ctx *ctx, const char *id, const char *name, const char *pic);
+/* auth.invalidate: forgets the cached tokens of user id (NULL: of everyone). */
+void blog_op_forget_user_tokens(blog_ctx *ctx, const char *id);
+
+#endif

@@ -1,0 +1,344 @@
+#include "store_blog.h"
+
+#include "micro/error.h"
+
+#include "blog.h"
+#include "similar.h"
+
+/* Optimistic updates (filter on the updatedAt that was read) retry this often under
+ * contention before giving up with MF_ERR. */
+#define STORE_RETRIES 5
+
+static int find_one_free(blog_mongo *m, blog_mdoc *filter, json_t **rec)
+{
+    int rc = blog_mongo_find_one(m, BLOG_COLL_BLOGS, filter, NULL, rec);
+    blog_mdoc_free(filter);
+    return rc;
+}
+
+static int64_t rec_ms(const json_t *rec, const char *key)
+{
+    json_t *v = json_object_get(rec, key);
+    return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+}
+
+static bool rec_bool(const json_t *rec, const char *key)
+{
+    return json_is_true(json_object_get(rec, key));
+}
+
+static const char *rec_str(const json_t *rec, const char *key)
+{
+    return json_string_value(json_object_get(rec, key));
+}
+
+/* A version strictly later than the one read, so the optimistic filter always moves on. */
+static int64_t next_version(const json_t *old, int64_t now)
+{
+    int64_t prev = rec_ms(old, "updatedAt");
+    return now > prev ? now : prev + 1;
+}
+
+/* ---- indexes ---- */
+
+typedef struct {
+    const char *name;
+    blog_index_flags flags;
+    const char *keys[4];
+    int dirs[4];
+} index_spec;
+
+static const index_spec indexes[] = {
+    {"slug_unique", BLOG_INDEX_UNIQUE, {"slug"}, {1}},
+    {"status_published_publishedAt",
+     BLOG_INDEX_PLAIN,
+     {"status", "published", "publishedAt"},
+     {1, 1, -1}},
+    {"tags_status_published_publishedAt",
+     BLOG_INDEX_PLAIN,
+     {"tags", "status", "published", "publishedAt"},
+     {1, 1, 1, -1}},
+    {"author_updatedAt", BLOG_INDEX_PLAIN, {"author._id", "updatedAt"}, {1, -1}},
+    {"keywords", BLOG_INDEX_PLAIN, {"keywords"}, {1}},
+};
+
+int blog_store_ensure_indexes(blog_mongo *m)
+{
+    for (size_t i = 0; i < sizeof indexes / sizeof indexes[0]; i++) {
+        blog_mdoc *k = blog_mdoc_new();
+        for (size_t j = 0; j < 4 && indexes[i].keys[j]; j++)
+            blog_mdoc_int(k, indexes[i].keys[j], indexes[i].dirs[j]);
+        int rc = blog_mongo_create_index(m, BLOG_COLL_BLOGS, indexes[i].name, k, indexes[i].flags);
+        blog_mdoc_free(k);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- reads ---- */
+
+blog_mdoc *blog_store_public_filter(void)
+{
+    blog_mdoc *f = blog_mdoc_new();
+    blog_mdoc_bool(f, "status", true);
+    blog_mdoc_bool(f, "published", true);
+    return f;
+}
+
+int blog_store_public_by_id(blog_mongo *m, const char *id, json_t **rec)
+{
+    blog_mdoc *f = blog_store_public_filter();
+    blog_mdoc_oid(f, "_id", id);
+    return find_one_free(m, f, rec);
+}
+
+int blog_store_public_by_slug(blog_mongo *m, const char *slug, json_t **rec)
+{
+    blog_mdoc *f = blog_store_public_filter();
+    blog_mdoc_str(f, "slug", slug);
+    return find_one_free(m, f, rec);
+}
+
+/* {_id, [author._id,] status: true} */
+static blog_mdoc *own_filter(const char *id, const char *owner)
+{
+    blog_mdoc *f = blog_mdoc_new();
+    blog_mdoc_oid(f, "_id", id);
+    if (owner)
+        blog_mdoc_str(f, "author._id", owner);
+    blog_mdoc_bool(f, "status", true);
+    return f;
+}
+
+int blog_store_get(blog_mongo *m, const char *id, const char *owner, json_t **rec)
+{
+    return find_one_free(m, own_filter(id, owner), rec);
+}
+
+/* ---- writes ---- */
+
+static void set_keywords(blog_mdoc *d, const char *title, const char *description)
+{
+    json_t *kw = blog_keywords(title, description);
+    blog_mdoc_str_array(d, "keywords", kw, BLOG_KEYWORDS_MAX);
+    json_decref(kw);
+}
+
+int blog_store_create(blog_mongo *m, const blog_input *in, const json_t *user, int64_t now,
+                      json_t **after)
+{
+    const char *uid = rec_str(user, "id");
+    const char *name = rec_str(user, "name");
+    const char *pic = rec_str(user, "profilePicUrl");
+    if (!uid)
+        return MF_ERR;
+    char id[25];
+    blog_mongo_new_oid(id);
+    /* Field by field: nothing from the body is stored but the validated fields. */
+    blog_mdoc *d = blog_mdoc_new();
+    blog_mdoc_oid(d, "_id", id);
+    blog_mdoc_str(d, "title", in->title);
+    blog_mdoc_str(d, "description", in->description);
+    blog_mdoc_str(d, "draftText", in->draft_text);
+    blog_mdoc_str_array(d, "tags", in->tags, BLOG_TAGS_MAX);
+    blog_mdoc_begin(d, "author");
+    blog_mdoc_str(d, "_id", uid);
+    blog_mdoc_str(d, "name", name ? name : "");
+    if (pic)
+        blog_mdoc_str(d, "profilePicUrl", pic);
+    blog_mdoc_end(d);
+    blog_mdoc_str(d, "imgUrl", in->img_url);
+    blog_mdoc_str(d, "slug", in->slug);
+    blog_mdoc_double(d, "score", 0.01);
+    blog_mdoc_bool(d, "submitted", false);
+    blog_mdoc_bool(d, "drafted", true);
+    blog_mdoc_bool(d, "published", false);
+    blog_mdoc_bool(d, "status", true);
+    set_keywords(d, in->title, in->description);
+    blog_mdoc_str(d, "createdBy", uid);
+    blog_mdoc_str(d, "updatedBy", uid);
+    blog_mdoc_date(d, "createdAt", now);
+    blog_mdoc_date(d, "updatedAt", now);
+    int rc = blog_mongo_insert(m, BLOG_COLL_BLOGS, d);
+    blog_mdoc_free(d);
+    if (rc != 0)
+        return rc;
+    return blog_store_get(m, id, NULL, after);
+}
+
+/* The $set of an update: the present fields of in (keywords follow title and description). */
+static void set_input(blog_mdoc *u, const blog_input *in, const json_t *old)
+{
+    if (in->title)
+        blog_mdoc_str(u, "title", in->title);
+    if (in->description)
+        blog_mdoc_str(u, "description", in->description);
+    if (in->draft_text)
+        blog_mdoc_str(u, "draftText", in->draft_text);
+    if (in->slug)
+        blog_mdoc_str(u, "slug", in->slug);
+    if (in->img_url)
+        blog_mdoc_str(u, "imgUrl", in->img_url);
+    if (in->tags)
+        blog_mdoc_str_array(u, "tags", in->tags, BLOG_TAGS_MAX);
+    if (in->title || in->description)
+        set_keywords(u, in->title ? in->title : rec_str(old, "title"),
+                     in->description ? in->description : rec_str(old, "description"));
+}
+
+/* The $set of a transition from the record old. */
+static void set_transition(blog_mdoc *u, blog_transition t, const json_t *old, int64_t now)
+{
+    switch (t) {
+    case BLOG_SUBMIT:
+    case BLOG_WITHDRAW:
+        blog_mdoc_bool(u, "submitted", t == BLOG_SUBMIT);
+        return;
+    case BLOG_PUBLISH:
+    case BLOG_UNPUBLISH:
+        blog_mdoc_bool(u, "drafted", t == BLOG_UNPUBLISH);
+        blog_mdoc_bool(u, "submitted", false);
+        blog_mdoc_bool(u, "published", t == BLOG_PUBLISH);
+        if (t == BLOG_PUBLISH) {
+            const char *draft = rec_str(old, "draftText");
+            blog_mdoc_str(u, "text", draft ? draft : "");
+            int64_t first = rec_ms(old, "publishedAt");
+            blog_mdoc_date(u, "publishedAt", first ? first : now);
+        }
+        return;
+    }
+}
+
+/* Why old is not in the state t needs (NONE: it is). */
+static blog_why refusal(blog_transition t, const json_t *old)
+{
+    bool published = rec_bool(old, "published"), submitted = rec_bool(old, "submitted");
+    switch (t) {
+    case BLOG_SUBMIT:
+        return submitted ? BLOG_WHY_ALREADY_SUBMITTED : BLOG_WHY_NONE;
+    case BLOG_WITHDRAW:
+        return submitted ? BLOG_WHY_NONE : BLOG_WHY_NOT_SUBMITTED;
+    case BLOG_PUBLISH:
+        return published ? BLOG_WHY_ALREADY_PUBLISHED
+                         : (submitted ? BLOG_WHY_NONE : BLOG_WHY_NOT_SUBMITTED);
+    case BLOG_UNPUBLISH:
+        return published ? BLOG_WHY_NONE : BLOG_WHY_NOT_PUBLISHED;
+    }
+    return BLOG_WHY_NONE;
+}
+
+/* What one write does: an update (in) or a transition (t), by actor. */
+typedef struct {
+    const blog_input *in; /* NULL: a transition */
+    blog_transition t;
+    const char *actor;
+    int64_t now;
+} change;
+
+/* Read, check, conditional $set on the version read (and, for a transition, on the state
+ * checked), retried when another write came first. On 0 *before is the record read. */
+static int write_read_version(blog_mongo *m, const char *id, const char *owner, const change *c,
+                              blog_why *why, json_t **before)
+{
+    for (int attempt = 0; attempt < STORE_RETRIES; attempt++) {
+        json_t *old = NULL;
+        int rc = blog_store_get(m, id, owner, &old);
+        if (rc != 0)
+            return rc;
+        blog_why refused = c->in ? BLOG_WHY_NONE : refusal(c->t, old);
+        if (refused != BLOG_WHY_NONE) {
+            *why = refused;
+            json_decref(old);
+            return MF_ERR_STATE;
+        }
+        blog_mdoc *f = own_filter(id, owner);
+        blog_mdoc_date(f, "updatedAt", rec_ms(old, "updatedAt"));
+        if (!c->in) {
+            blog_mdoc_bool(f, "published", rec_bool(old, "published"));
+            blog_mdoc_bool(f, "submitted", rec_bool(old, "submitted"));
+        }
+        blog_mdoc *u = blog_mdoc_new();
+        blog_mdoc_begin(u, "$set");
+        if (c->in)
+            set_input(u, c->in, old);
+        else
+            set_transition(u, c->t, old, c->now);
+        blog_mdoc_str(u, "updatedBy", c->actor);
+        blog_mdoc_date(u, "updatedAt", next_version(old, c->now));
+        blog_mdoc_end(u);
+        int64_t matched = 0;
+        rc = blog_mongo_update_one(m, BLOG_COLL_BLOGS, f, u, &matched);
+        blog_mdoc_free(f);
+        blog_mdoc_free(u);
+        if (rc == 0 && matched > 0) {
+            *before = old;
+            return 0;
+        }
+        json_decref(old);
+        if (rc != 0)
+            return rc;
+        /* changed or deleted meanwhile: read again */
+    }
+    return MF_ERR;
+}
+
+int blog_store_update(blog_mongo *m, const blog_input *in, const char *owner, int64_t now,
+                      json_t **before, json_t **after)
+{
+    *before = *after = NULL;
+    blog_why why = BLOG_WHY_NONE;
+    const change c = {.in = in, .actor = owner, .now = now};
+    int rc = write_read_version(m, in->id, owner, &c, &why, before);
+    if (rc == 0)
+        rc = blog_store_get(m, in->id, owner, after);
+    if (rc != 0) {
+        json_decref(*before);
+        *before = NULL;
+    }
+    return rc;
+}
+
+int blog_store_transition(blog_mongo *m, const char *id, const char *owner, blog_transition t,
+                          const char *actor, int64_t now, blog_why *why, json_t **before,
+                          json_t **after)
+{
+    *why = BLOG_WHY_NONE;
+    *before = *after = NULL;
+    const change c = {.t = t, .actor = actor, .now = now};
+    int rc = write_read_version(m, id, owner, &c, why, before);
+    /* applied: a failed read-back leaves *after NULL, the caller retires what it may have
+     * changed without knowing it */
+    if (rc == 0 && blog_store_get(m, id, owner, after) != 0)
+        *after = NULL;
+    return rc;
+}
+
+int blog_store_delete(blog_mongo *m, const char *id, const char *owner, int64_t now,
+                      json_t **before)
+{
+    *before = NULL;
+    json_t *old = NULL;
+    int rc = blog_store_get(m, id, owner, &old);
+    if (rc != 0)
+        return rc;
+    blog_mdoc *f = own_filter(id, owner);
+    blog_mdoc *u = blog_mdoc_new();
+    blog_mdoc_begin(u, "$set");
+    blog_mdoc_bool(u, "status", false);
+    blog_mdoc_str(u, "updatedBy", owner);
+    blog_mdoc_date(u, "updatedAt", now);
+    blog_mdoc_end(u);
+    int64_t matched = 0;
+    rc = blog_mongo_update_one(m, BLOG_COLL_BLOGS, f, u, &matched);
+    blog_mdoc_free(f);
+    blog_mdoc_free(u);
+    if (rc == 0 && matched == 0)
+        rc = MF_ERR_NOT_FOUND;
+    if (rc != 0) {
+        json_decref(old);
+        return rc;
+    }
+    *before = old;
+    return 0;
+}
