@@ -2,6 +2,7 @@
 #include "gateway.h"
 
 #include <grp.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pwd.h>
 #include <setjmp.h>
@@ -10,12 +11,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "api.h"
 #include "harness.h"
 #include "micro/alloc.h"
 #include "micro/clock.h"
@@ -141,4 +144,36 @@ void th_gw_stop(th_gateway *g)
         free(g->dir);
         g->dir = NULL;
     }
+}
+
+int th_loopback_listener(int *port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = 0};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof(sa);
+    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    assert_int_equal(listen(fd, 64), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+    *port = ntohs(sa.sin_port);
+    return fd;
+}
+
+int th_verify_count(int auth_port, const char *prefix)
+{
+    char *svc = th_stack_path("logs/auth1.log");
+    /* A sentinel request straight to auth-service, logged after everything sent before it, so
+     * the count is complete once the sentinel shows up. */
+    char *sentinel = mf_asprintf("%ssentinel-%lld", prefix, (long long)mf_mono_ms());
+    th_call_opts o = {.request_id = sentinel};
+    th_resp c = th_call_opt((th_api){.port = auth_port}, "GET", "/health", &o, NULL);
+    th_resp_release(&c);
+    if (!th_wait_log(svc, sentinel, NULL, 1, 10000))
+        fail_msg("sentinel %s not in %s", sentinel, svc);
+    free(sentinel);
+    /* Count "<prefix>" ids with the verify path; the sentinel was /health. */
+    int n = th_count_lines(svc, prefix, "\"/verify/apikey\"");
+    free(svc);
+    return n;
 }

@@ -22,6 +22,15 @@ void th_gw_start(th_gateway *g, int auth_upstream, int blog_upstream, const char
 /* Stops it (by PID) and removes its directory; idempotent. */
 void th_gw_stop(th_gateway *g);
 
+/* A loopback TCP socket listening on a free port (*port), never accepting by itself: a silent
+ * upstream, or one the test accepts on. The caller closes it. */
+int th_loopback_listener(int *port);
+
+/* How many /verify/apikey requests auth-service (the stack's first replica, port auth_port)
+ * has logged with a request id starting with prefix: complete for everything sent before the
+ * call (a sentinel request is logged after them). */
+int th_verify_count(int auth_port, const char *prefix);
+
 /* Sends request (raw bytes) to 127.0.0.1:port and returns the whole response, read until the
  * server closes or 5 s pass (heap, caller frees; "" when nothing came back). */
 char *th_raw_http(int port, const char *request);

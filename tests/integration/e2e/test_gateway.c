@@ -117,21 +117,6 @@ static int teardown_own(void **state)
     return 0;
 }
 
-/* A socket that accepts connections (in the kernel's backlog) and never answers. */
-static int silent_listener(int *port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    assert_true(fd >= 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = 0};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof(sa);
-    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-    assert_int_equal(listen(fd, 64), 0);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-    *port = ntohs(sa.sin_port);
-    return fd;
-}
-
 /* ---- the stack's gateway ----------------------------------------------------------------- */
 
 static void test_missing_key_401(void **state)
@@ -411,7 +396,7 @@ static void test_upstream_timeout_504(void **state)
 {
     (void)state;
     int silent_port;
-    silent_fd = silent_listener(&silent_port);
+    silent_fd = th_loopback_listener(&silent_port);
     const char *vars[] = {"GATEWAY_UPSTREAM_TIMEOUT=1s", NULL};
     th_gw_start(&own, auth_port, silent_port, vars);
     int64_t t0 = mf_mono_ms();
@@ -421,24 +406,6 @@ static void test_upstream_timeout_504(void **state)
     th_resp_release(&c);
     assert_true(took >= 900);
     assert_true(took < 8000);
-}
-
-/* Lines of auth1.log for /verify/apikey requests whose id starts with prefix. */
-static int verify_count(const char *prefix)
-{
-    char *svc = th_stack_path("logs/auth1.log");
-    /* A sentinel request straight to auth-service, logged after everything sent before it, so
-     * the count is complete once the sentinel shows up. */
-    char *sentinel = mf_asprintf("%ssentinel-%lld", prefix, (long long)mf_mono_ms());
-    th_resp c = req(auth_port, "GET", "/health", NULL, sentinel, NULL);
-    th_resp_release(&c);
-    if (!th_wait_log(svc, sentinel, NULL, 1, LOG_TIMEOUT_MS))
-        fail_msg("sentinel %s not in %s", sentinel, svc);
-    free(sentinel);
-    /* Count "<prefix>" ids with the verify path; the sentinel was /health. */
-    int n = th_count_lines(svc, prefix, "\"/verify/apikey\"");
-    free(svc);
-    return n;
 }
 
 static void test_key_cache_valid(void **state)
@@ -455,7 +422,7 @@ static void test_key_cache_valid(void **state)
         free(rid);
     }
     /* The fresh cache is filled by the first request: one round trip for 20 requests. */
-    int n = verify_count(prefix);
+    int n = th_verify_count(auth_port, prefix);
     if (n < 1 || n > 2)
         fail_msg("20 requests with one valid key made %d /verify/apikey requests, want 1", n);
     free(prefix);
@@ -476,7 +443,7 @@ static bool rechecked(void *ctx)
     th_expect_env(&c, 403, MSG_INVALID_KEY);
     th_resp_release(&c);
     free(rid);
-    return verify_count(r->prefix) > r->before;
+    return th_verify_count(auth_port, r->prefix) > r->before;
 }
 
 static void test_key_cache_invalid_ttl(void **state)
@@ -496,7 +463,7 @@ static void test_key_cache_invalid_ttl(void **state)
         free(rid);
     }
     /* Three quick requests within the 1 s TTL: the verdict was asked for once. */
-    r.before = verify_count(prefix);
+    r.before = th_verify_count(auth_port, prefix);
     if (mf_mono_ms() - t0 < 900 && r.before != 1)
         fail_msg("3 requests with one invalid key within its TTL made %d checks, want 1", r.before);
     /* After the TTL the key is asked about again (a key enabled meanwhile would work). */

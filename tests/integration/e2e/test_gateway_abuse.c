@@ -212,22 +212,6 @@ static void test_invalid_key_limited_per_address(void **state)
         fail_msg("requests with an invalid key at 2 r/s (burst 1): %d passed before a 429", passed);
 }
 
-/* Lines of auth1.log for /verify/apikey with an id that starts with prefix. */
-static int verify_count(const char *prefix)
-{
-    char *svc = th_stack_path("logs/auth1.log");
-    char *sentinel = mf_asprintf("%ssentinel-%lld", prefix, (long long)mf_mono_ms());
-    th_call_opts o = {.request_id = sentinel};
-    th_resp c = th_call_opt((th_api){.port = auth_port}, "GET", "/health", &o, NULL);
-    th_resp_release(&c);
-    if (!th_wait_log(svc, sentinel, NULL, 1, 10000))
-        fail_msg("sentinel %s not in %s", sentinel, svc);
-    free(sentinel);
-    int n = th_count_lines(svc, prefix, "\"/verify/apikey\"");
-    free(svc);
-    return n;
-}
-
 static void test_key_check_misses_limited_before_auth(void **state)
 {
     (void)state;
@@ -256,7 +240,7 @@ static void test_key_check_misses_limited_before_auth(void **state)
     }
     assert_true(limited >= 6);
     /* Only the checks that were let through reached auth-service. */
-    assert_int_equal(verify_count(prefix), refused);
+    assert_int_equal(th_verify_count(auth_port, prefix), refused);
     free(prefix);
 }
 

@@ -79,21 +79,6 @@ static bool hex_run(const char *s, size_t n)
     return true;
 }
 
-/* A socket the private gateway uses as blog-service: accepts one request and answers it. */
-static int listener(int *port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    assert_true(fd >= 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = 0};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof(sa);
-    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-    assert_int_equal(listen(fd, 8), 0);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-    *port = ntohs(sa.sin_port);
-    return fd;
-}
-
 /* Sends a request through the gateway and returns what the upstream received (heap). */
 static char *seen_upstream(int gw, const char *headers)
 {
@@ -137,7 +122,7 @@ static void test_traceparent_kept_or_started(void **state)
 {
     (void)state;
     int port;
-    upstream_fd = listener(&port);
+    upstream_fd = th_loopback_listener(&port);
     th_gw_start(&own, auth_port, port, NULL);
 
     char *seen = seen_upstream(own.port, "traceparent: " TP "\r\n");
