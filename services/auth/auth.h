@@ -11,12 +11,14 @@
 #include "micro/cache.h"
 #include "micro/config.h"
 #include "micro/nats.h"
+#include "micro/vcache.h"
 
 typedef struct {
     const mf_config *cfg;
     auth_db *db;
-    mf_cache *cache; /* session / API-key cache; a miss when Redis is down */
-    mf_nats *nats;   /* NULL in CLI subcommands that announce nothing (and without NATS_URL) */
+    mf_cache *cache;   /* session / API-key cache; a miss when Redis is down */
+    mf_vcache *vcache; /* the versioned view of cache the sessions and keys use */
+    mf_nats *nats;     /* NULL in CLI subcommands that announce nothing (and without NATS_URL) */
     auth_keys *keys;
     const char *issuer;
     const char *audience;

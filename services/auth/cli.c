@@ -76,7 +76,10 @@ static int cmd_disable_apikey(auth_ctx *ctx, int argc, char **argv)
     int rc = auth_op_apikey_disable(ctx, argv[2]);
     if (rc != 0) {
         fprintf(stderr, "disable-apikey failed: %s\n",
-                rc == MF_ERR_NOT_FOUND ? "unknown key" : mf_err_name(rc));
+                rc == MF_ERR_NOT_FOUND     ? "unknown key"
+                : rc == MF_ERR_UNAVAILABLE ? "service unavailable (the key is disabled, but its "
+                                             "cached verdict could not be retired: run it again)"
+                                           : mf_err_name(rc));
         return 1;
     }
     return 0;

@@ -50,15 +50,18 @@ int auth_events_user(auth_ctx *ctx, const char *event, const auth_user *u, const
     return rc;
 }
 
-void auth_events_invalidate(auth_ctx *ctx, const char *user_id, const char *request_id)
+int auth_events_invalidate(auth_ctx *ctx, const char *user_id, const char *request_id)
 {
     if (!ctx->nats)
-        return;
+        return 0;
     json_t *data = json_pack("{s:s}", CMICRO_FIELD_USER_ID, user_id);
     int rc = mf_nats_publish_flush(ctx->nats, CMICRO_SUBJECT_INVALIDATE, data, request_id,
                                    INVALIDATE_TIMEOUT_MS);
     json_decref(data);
-    if (rc != 0)
-        mf_log_warn(request_id, CMICRO_SUBJECT_INVALIDATE " for a user not confirmed (%s)",
-                    mf_err_name(rc));
+    if (rc != 0) {
+        mf_log_error(request_id, CMICRO_SUBJECT_INVALIDATE " for a user not confirmed (%s)",
+                     mf_err_name(rc));
+        return MF_ERR_UNAVAILABLE;
+    }
+    return 0;
 }

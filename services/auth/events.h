@@ -20,8 +20,8 @@ int auth_events_init(mf_nats *n);
  * acknowledged it; otherwise the failure is logged and returned. */
 int auth_events_user(auth_ctx *ctx, const char *event, const auth_user *u, const char *request_id);
 /* Publishes CMICRO_SUBJECT_INVALIDATE for user_id and waits until NATS has it, so that every
- * subscriber has it queued before the caller answers (no-op without NATS; a failure is
- * logged, and subscribers then rely on their cache lifetime). */
-void auth_events_invalidate(auth_ctx *ctx, const char *user_id, const char *request_id);
+ * subscriber has it queued before the caller answers. 0 (also without NATS: a CLI command
+ * that announces nothing), or MF_ERR_UNAVAILABLE when NATS did not confirm it. */
+int auth_events_invalidate(auth_ctx *ctx, const char *user_id, const char *request_id);
 
 #endif

@@ -22,6 +22,7 @@
 #include "nats_endpoints.h"
 #include "password.h"
 #include "routes.h"
+#include "session_cache.h"
 
 #define NATS_CONNECT_TIMEOUT_MS 5000
 /* A CLI command only announces what it did: it must not wait long for a NATS that is down. */
@@ -86,6 +87,7 @@ static int serve(auth_ctx *ctx)
         return 1;
     }
     ctx->cache = open_cache(cfg);
+    ctx->vcache = auth_session_cache_new(ctx);
     if (!(ctx->nats = open_nats(cfg))) {
         mf_log_error(NULL, "invalid NATS_URL %s", mf_config_str(cfg, "NATS_URL"));
         return 1;
@@ -135,6 +137,7 @@ int main(int argc, char **argv)
     int rc;
     if (argc > 1) {
         ctx.cache = open_cache(cfg);
+        ctx.vcache = auth_session_cache_new(&ctx);
         if (auth_cli_announces(argv[1]))
             ctx.nats = open_cli_nats(cfg);
         rc = auth_cli_run(&ctx, argc, argv);
@@ -143,6 +146,7 @@ int main(int argc, char **argv)
     }
     mf_nats_free(ctx.nats);
     mf_nats_shutdown();
+    mf_vcache_free(ctx.vcache);
     mf_cache_free(ctx.cache);
     auth_db_free(ctx.db);
     auth_keys_free(ctx.keys);

@@ -15,7 +15,10 @@
  *   MF_ERR_NOT_FOUND    the user or API key named does not exist (or the user is inactive)
  *   MF_ERR_CONFLICT     the email is taken (AUTH_MSG_ALREADY_REGISTERED)
  *   MF_ERR_STATE        auth_op_authorize only: the user holds none of the roles asked for
- *   MF_ERR_UNAVAILABLE  PostgreSQL is down (503)
+ *   MF_ERR_UNAVAILABLE  PostgreSQL is down (503); for a revocation (refresh, signout, roles_set,
+ *                       apikey_disable) also: the change is in PostgreSQL but could not be
+ *                       made to hold in the caches (Redis or NATS unreachable, see
+ *                       session_cache.h), so it is not reported as done; a retry completes it
  *   MF_ERR              an internal fault (500; the detail is logged where it happened)
  * Out-parameters are set only on 0 unless said otherwise: an auth_user is freed by the caller
  * with auth_user_free, a json_t decref'd by the caller. request_id may be NULL (the CLI); it
@@ -76,8 +79,9 @@ int auth_op_authorize(auth_ctx *ctx, const char *user_id, const char *const *cod
  * AUTH_MSG_CLAIMS_MISMATCH or the bearer messages). */
 int auth_op_refresh(auth_ctx *ctx, const char *authorization, const char *refresh_token,
                     const char *request_id, json_t **tokens, const char **msg);
-/* Ends the session jti of user_id. Its cache entry is dropped and announced whatever the
- * outcome; MF_ERR_INVALID with *msg when the session was already gone. */
+/* Ends the session jti of user_id and revokes what the caches hold of the user (also when the
+ * session was already gone, so a retry completes a revocation that failed half-way);
+ * MF_ERR_INVALID with *msg when the session was already gone. */
 int auth_op_signout(auth_ctx *ctx, const char *user_id, const char *jti, const char *request_id,
                     const char **msg);
 /* Deletes expired sessions (the cleanup thread); *deleted (may be NULL) receives their
@@ -113,7 +117,8 @@ int auth_op_apikey_verify(auth_ctx *ctx, const char *key, bool *valid, char key_
 /* Adds key as an active key (idempotent: a known key is left as it is). comment may be NULL.
  */
 int auth_op_apikey_create(auth_ctx *ctx, const char *key, const char *comment);
-/* Disables key and drops its cached verdict (even when it fails). MF_ERR_NOT_FOUND when
+/* Disables key, then outlaws its cached verdict (MF_ERR_UNAVAILABLE when that could not be
+ * done: the key is disabled in PostgreSQL, run it again). MF_ERR_NOT_FOUND when
  * unknown. */
 int auth_op_apikey_disable(auth_ctx *ctx, const char *key);
 

@@ -6,6 +6,7 @@
 #include "contract.h"
 #include "events.h"
 #include "micro/error.h"
+#include "micro/log.h"
 #include "ops.h"
 #include "password.h"
 #include "session.h"
@@ -112,9 +113,11 @@ static int grant_all_roles(auth_ctx *ctx, auth_db_conn *c, const char *email,
         rc = auth_store_user_find_by_email(c, email, &u);
     if (rc == 0)
         rc = auth_store_user_replace_roles(c, u->id, auth_role_codes, CMICRO_NROLES);
-    if ((rc = auth_db_end(c, rc)) == 0)
-        auth_session_cache_drop_user(ctx, c, u->id, request_id);
+    rc = auth_db_end(c, rc);
     auth_db_release(ctx->db, c);
+    /* A grant, not a revocation: a failure only delays the new roles in a cache. */
+    if (rc == 0 && auth_session_cache_revoke_user(ctx, u->id, request_id) != 0)
+        mf_log_warn(request_id, "role grant not yet visible everywhere");
     auth_user_free(u);
     return rc;
 }

@@ -13,7 +13,8 @@ int auth_op_apikey_verify(auth_ctx *ctx, const char *key, bool *valid, char key_
     /* The gateway logs this key id: a prefix of the key's SHA-256, which names the key in logs
      * without revealing it. */
     snprintf(key_id, 17, "%.16s", hash);
-    int cached = auth_apikey_cache_get(ctx, hash);
+    mf_vcache_stamp stamp;
+    int cached = auth_apikey_cache_get(ctx, hash, &stamp);
     *valid = cached == 1;
     if (cached >= 0)
         return 0;
@@ -21,7 +22,7 @@ int auth_op_apikey_verify(auth_ctx *ctx, const char *key, bool *valid, char key_
     int rc = c ? auth_store_apikey_valid(c, hash, valid) : MF_ERR_UNAVAILABLE;
     auth_db_release(ctx->db, c);
     if (rc == 0)
-        auth_apikey_cache_put(ctx, hash, *valid);
+        auth_apikey_cache_put(ctx, hash, *valid, &stamp);
     return rc;
 }
 
@@ -42,6 +43,7 @@ int auth_op_apikey_disable(auth_ctx *ctx, const char *key)
     auth_db_conn *c = auth_db_acquire(ctx->db);
     int rc = c ? auth_store_apikey_disable(c, hash) : MF_ERR_UNAVAILABLE;
     auth_db_release(ctx->db, c);
-    auth_apikey_cache_drop(ctx, hash);
-    return rc;
+    if (rc != 0)
+        return rc;
+    return auth_apikey_cache_revoke(ctx, hash);
 }

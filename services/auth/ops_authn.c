@@ -34,7 +34,8 @@ int auth_op_authenticate(auth_ctx *ctx, const char *authorization, auth_user **u
     int rc = auth_authn_access_claims(ctx, authorization, true, now, &cl, msg);
     if (rc != 0)
         return rc;
-    auth_user *u = auth_session_cache_get(ctx, cl.jti, cl.sub);
+    mf_vcache_stamp stamp;
+    auth_user *u = auth_session_cache_get(ctx, cl.jti, cl.sub, &stamp);
     if (!u) {
         rc = load_session(ctx, &cl, &u);
         if (rc == MF_ERR_NOT_FOUND) {
@@ -43,7 +44,7 @@ int auth_op_authenticate(auth_ctx *ctx, const char *authorization, auth_user **u
         }
         if (rc != 0)
             return rc;
-        auth_session_cache_put(ctx, cl.jti, u, cl.exp, now);
+        auth_session_cache_put(ctx, cl.jti, u, cl.exp, now, &stamp);
     }
     if (claims)
         *claims = cl;

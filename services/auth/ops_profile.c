@@ -2,6 +2,7 @@
 #include "contract.h"
 #include "events.h"
 #include "micro/error.h"
+#include "micro/log.h"
 #include "ops.h"
 #include "session_cache.h"
 #include "store_user.h"
@@ -25,11 +26,13 @@ int auth_op_profile_update(auth_ctx *ctx, const char *id, const char *name, cons
         rc = auth_store_user_update_profile(c, id, name, pic);
     if (rc == 0)
         rc = auth_store_user_find_by_id(c, id, &u);
-    if (rc == 0 && change)
-        auth_session_cache_drop_user(ctx, c, u->id, request_id);
     auth_db_release(ctx->db, c);
     if (rc != 0)
         return rc;
+    /* Not a revocation: what a failure leaves behind is an old name in a cache, which the
+     * reconcile after a Redis failure or blog's entry lifetime ends; the change stands. */
+    if (change && auth_session_cache_revoke_user(ctx, u->id, request_id) != 0)
+        mf_log_warn(request_id, "profile change of a user not yet visible everywhere");
     if (change)
         auth_events_user(ctx, CMICRO_EVENT_USER_UPDATED, u, request_id);
     *user = u;

@@ -18,9 +18,10 @@ int auth_op_roles_set(auth_ctx *ctx, const char *id, const char *const *codes, s
         rc = auth_db_end(c, rc);
     if (rc == 0)
         rc = auth_store_user_find_by_id(c, id, &u);
-    if (rc == 0)
-        auth_session_cache_drop_user(ctx, c, id, request_id);
     auth_db_release(ctx->db, c);
+    /* Roles may have been removed: the change is reported only once it holds everywhere. */
+    if (rc == 0 && (rc = auth_session_cache_revoke_user(ctx, id, request_id)) != 0)
+        auth_user_free(u);
     if (rc != 0)
         return rc;
     auth_events_user(ctx, CMICRO_EVENT_USER_UPDATED, u, request_id);

@@ -51,6 +51,11 @@ int auth_op_refresh(auth_ctx *ctx, const char *authorization, const char *refres
         *msg = AUTH_MSG_CLAIMS_MISMATCH;
         return MF_ERR_INVALID;
     }
+    /* The old pair must die everywhere once the new one is handed out: a rotation whose
+     * revocation could not be made would leave no pair the client can use, so it is first
+     * made sure that the cache and the broadcast can be reached (nothing is changed if not). */
+    if ((rc = auth_session_cache_revoke_user(ctx, access.sub, request_id)) != 0)
+        return rc;
     auth_db_conn *c = auth_db_acquire(ctx->db);
     rc = c ? rotate(ctx, c, &access, &refresh, tokens) : MF_ERR_UNAVAILABLE;
     auth_db_release(ctx->db, c);
@@ -58,10 +63,11 @@ int auth_op_refresh(auth_ctx *ctx, const char *authorization, const char *refres
         *msg = AUTH_MSG_INVALID_REFRESH;
         return MF_ERR_INVALID;
     }
-    if (rc != 0)
-        return rc;
-    auth_session_cache_drop(ctx, access.sub, access.jti, request_id);
-    return 0;
+    if (rc == 0 && (rc = auth_session_cache_revoke_user(ctx, access.sub, request_id)) != 0) {
+        json_decref(*tokens);
+        *tokens = NULL;
+    }
+    return rc;
 }
 
 int auth_op_signout(auth_ctx *ctx, const char *user_id, const char *jti, const char *request_id,
@@ -70,13 +76,18 @@ int auth_op_signout(auth_ctx *ctx, const char *user_id, const char *jti, const c
     auth_db_conn *c = auth_db_acquire(ctx->db);
     int rc = c ? auth_store_keystore_delete(c, user_id, jti) : MF_ERR_UNAVAILABLE;
     auth_db_release(ctx->db, c);
-    /* Dropped after the delete, so a concurrent lookup cannot re-cache a live row. */
-    auth_session_cache_drop(ctx, user_id, jti, request_id);
+    if (rc != 0 && rc != MF_ERR_NOT_FOUND)
+        return rc;
+    /* After the delete, whatever it found: a signout retried after a failed revocation finds
+     * the row gone but must still make the revocation hold. */
+    int rv = auth_session_cache_revoke_user(ctx, user_id, request_id);
+    if (rv != 0)
+        return rv;
     if (rc == MF_ERR_NOT_FOUND) {
         *msg = CMICRO_MSG_INVALID_ACCESS;
         return MF_ERR_INVALID;
     }
-    return rc;
+    return 0;
 }
 
 int auth_op_sessions_sweep(auth_ctx *ctx, long *deleted)

@@ -371,6 +371,51 @@ int mf_cache_del(mf_cache *c, const char *const *keys, size_t n)
     return rc;
 }
 
+int mf_cache_eval_int(mf_cache *c, const char *script, const char *const *keys, size_t nkeys,
+                      const char *const *args, size_t nargs, long long *out)
+{
+    if (out != NULL)
+        *out = 0;
+    if (c == NULL || script == NULL || nkeys > 16 || nargs > 16 || (nkeys && keys == NULL) ||
+        (nargs && args == NULL))
+        return MF_ERR_INVALID;
+    const char *argv[35];
+    size_t argvlen[35];
+    char nk[8];
+    snprintf(nk, sizeof(nk), "%zu", nkeys);
+    size_t argc = 0;
+    argv[argc] = "EVAL";
+    argvlen[argc++] = 4;
+    argv[argc] = script;
+    argvlen[argc++] = strlen(script);
+    argv[argc] = nk;
+    argvlen[argc++] = strlen(nk);
+    for (size_t i = 0; i < nkeys; i++) {
+        argv[argc] = keys[i];
+        argvlen[argc++] = strlen(keys[i]);
+    }
+    for (size_t i = 0; i < nargs; i++) {
+        argv[argc] = args[i];
+        argvlen[argc++] = strlen(args[i]);
+    }
+    redisReply *r = cache_exec(c, (int)argc, argv, argvlen);
+    if (r == NULL)
+        return MF_ERR_UNAVAILABLE;
+    int rc = 0;
+    if (r->type == REDIS_REPLY_INTEGER) {
+        if (out != NULL)
+            *out = r->integer;
+    } else if (r->type == REDIS_REPLY_NIL) {
+        /* a script that returns nothing: 0 */
+    } else {
+        mf_log_warn(NULL, "cache: EVAL failed: %s",
+                    r->type == REDIS_REPLY_ERROR && r->str != NULL ? r->str : "unexpected reply");
+        rc = MF_ERR_UNAVAILABLE;
+    }
+    freeReplyObject(r);
+    return rc;
+}
+
 int mf_cache_ping(void *ctx)
 {
     mf_cache *c = ctx;

@@ -32,6 +32,11 @@ int mf_cache_mget(mf_cache *c, const char *const *keys, size_t n, char **values,
 /* Deletes the keys. 0, or MF_ERR_UNAVAILABLE when Redis is down (the caller may ignore it:
  * entries expire by TTL). */
 int mf_cache_del(mf_cache *c, const char *const *keys, size_t n);
+/* Runs a Lua script (EVAL) with at most 16 keys and 16 arguments, atomically in Redis; its
+ * integer result (nil counts as 0) in *out (may be NULL). 0, MF_ERR_UNAVAILABLE when Redis is
+ * down or the script failed, MF_ERR_INVALID on bad arguments. */
+int mf_cache_eval_int(mf_cache *c, const char *script, const char *const *keys, size_t nkeys,
+                      const char *const *args, size_t nargs, long long *out);
 /* Health ping: 0 when Redis answers PING (ctx is the mf_cache). */
 int mf_cache_ping(void *ctx);
 
