@@ -32,6 +32,10 @@ int mf_cache_mget(mf_cache *c, const char *const *keys, size_t n, char **values,
 /* Deletes the keys. 0, or MF_ERR_UNAVAILABLE when Redis is down (the caller may ignore it:
  * entries expire by TTL). */
 int mf_cache_del(mf_cache *c, const char *const *keys, size_t n);
+/* Names the cache in /metrics (cmicro_cache_requests_total{cache,result}: every GET and
+ * each key of an MGET counts as a hit, a miss or an error); "redis" by default. Call at
+ * start-up, before the cache is used from other threads. */
+void mf_cache_set_name(mf_cache *c, const char *name);
 /* Health ping: 0 when Redis answers PING (ctx is the mf_cache). */
 int mf_cache_ping(void *ctx);
 
