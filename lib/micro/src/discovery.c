@@ -176,13 +176,7 @@ int mf_discovery_start(mf_nats *n, const mf_discovery_info *info)
     pthread_mutex_unlock(&n->mu);
 
     mf_nats_sub *rec = mf_nats_sub_new(n, SRV_PREFIX ">", n);
-    natsStatus s = natsConnection_Subscribe(&rec->sub, n->nc, rec->subject, on_srv, rec);
-    if (s != NATS_OK) {
-        mf_log_error(NULL, "discovery: subscribe %s: %s", rec->subject, mf_nats_errtext(s));
-        mf_nats_sub_free(rec);
-        return MF_ERR;
-    }
-    if (mf_nats_sub_attach(n, rec) != 0)
+    if (mf_nats_sub_subscribe(n, rec, NULL, on_srv) != 0)
         return MF_ERR;
     if (mf_nats_connected(n))
         natsConnection_FlushTimeout(n->nc, 2000);

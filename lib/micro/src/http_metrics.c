@@ -11,10 +11,10 @@
  * status="other".
  */
 #include <stdlib.h>
-#include <time.h>
 
 #include "http_internal.h"
 #include "micro/alloc.h"
+#include "micro/clock.h"
 #include "micro/metrics.h"
 #include "micro/strbuf.h"
 
@@ -71,13 +71,6 @@ static mf_route_stats *stats_of(mf_server *s, const mf_req *r)
     return &s->unmatched[m];
 }
 
-static int64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 void mf_http_metrics_count(mf_req *r)
 {
     if (r->status == 0)
@@ -97,7 +90,7 @@ void mf_http_metrics_count(mf_req *r)
     if (!counted)
         atomic_fetch_add_explicit(&st->other_status, 1, memory_order_relaxed);
 
-    int64_t ns = mono_ns() - r->start_ns;
+    int64_t ns = mf_mono_ns() - r->start_ns;
     if (ns < 0)
         ns = 0;
     double secs = (double)ns / 1e9;

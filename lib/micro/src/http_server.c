@@ -190,9 +190,7 @@ static mf_req *req_begin(mf_server *s, struct MHD_Connection *conn, const char *
     r->conn = conn;
     r->method = method;
     r->path = url;
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    r->start_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+    r->start_ns = mf_mono_ns();
     r->start_ms = r->start_ns / 1000000;
     mf_trace_continue(&r->trace,
                       MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MF_TRACE_HEADER));

@@ -342,15 +342,16 @@ void mf_nats_free(mf_nats *n)
     if (n->addon.release != NULL)
         n->addon.release(n);
     natsConnection_Destroy(n->nc);
-    free(n->service.name);
-    free(n->service.version);
-    free(n->service.description);
-    json_decref(n->service.metadata);
-    for (int i = 0; i < atomic_load(&n->nbreakers); i++) {
-        free(n->breakers[i].subject);
-        mf_breaker_free(n->breakers[i].breaker);
-    }
     if (!leaked) {
+        /* A stuck handler may still read these: they are kept with the rest when leaking. */
+        free(n->service.name);
+        free(n->service.version);
+        free(n->service.description);
+        json_decref(n->service.metadata);
+        for (int i = 0; i < atomic_load(&n->nbreakers); i++) {
+            free(n->breakers[i].subject);
+            mf_breaker_free(n->breakers[i].breaker);
+        }
         while (n->endpoints != NULL) {
             mf_nats_endpoint *next = n->endpoints->next;
             pthread_mutex_destroy(&n->endpoints->err_mu);
@@ -606,13 +607,6 @@ static void endpoint_count(mf_nats_endpoint *ep, int rc, int status, const char 
     pthread_mutex_unlock(&ep->err_mu);
 }
 
-static int64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static void on_request(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
 {
     (void)sub;
@@ -622,7 +616,7 @@ static void on_request(natsConnection *nc, natsSubscription *sub, natsMsg *msg, 
     const char *rid = mc.rid;
     const char *reply_to = natsMsg_GetReply(msg);
     int64_t start = mf_mono_ms();
-    int64_t start_ns = mono_ns();
+    int64_t start_ns = mf_mono_ns();
 
     json_error_t jerr;
     json_t *data = json_loadb(natsMsg_GetData(msg), (size_t)natsMsg_GetDataLength(msg),
@@ -642,7 +636,7 @@ static void on_request(natsConnection *nc, natsSubscription *sub, natsMsg *msg, 
     }
     if (rc != 0 && (status < 400 || status > 599))
         status = 500; /* what reply_envelope sends */
-    endpoint_count(rec->ep, rc, status, errmsg, mono_ns() - start_ns);
+    endpoint_count(rec->ep, rc, status, errmsg, mf_mono_ns() - start_ns);
 
     if (reply_to != NULL && *reply_to != '\0') {
         size_t len;
@@ -666,8 +660,7 @@ static void on_request(natsConnection *nc, natsSubscription *sub, natsMsg *msg, 
     natsMsg_Destroy(msg);
 }
 
-/* Subscribes rec (in queue group queue, or none) and hands it to n. 0, or MF_ERR with rec freed. */
-static int subscribe(mf_nats *n, mf_nats_sub *rec, const char *queue, natsMsgHandler cb)
+int mf_nats_sub_subscribe(mf_nats *n, mf_nats_sub *rec, const char *queue, natsMsgHandler cb)
 {
     natsStatus s =
         queue ? natsConnection_QueueSubscribe(&rec->sub, n->nc, rec->subject, queue, cb, rec)
@@ -705,7 +698,7 @@ int mf_nats_serve(mf_nats *n, const char *subject, mf_nats_handler_fn fn, void *
         mf_nats_sub *rec = mf_nats_sub_new(n, subject, ctx);
         rec->fn = fn;
         rec->ep = ep;
-        if (subscribe(n, rec, MF_NATS_QUEUE, on_request) != 0)
+        if (mf_nats_sub_subscribe(n, rec, MF_NATS_QUEUE, on_request) != 0)
             return MF_ERR;
     }
     /* Make the subscriptions known to the server before callers start sending requests. */
@@ -776,7 +769,7 @@ int mf_nats_subscribe(mf_nats *n, const char *subject, mf_nats_event_fn fn, void
         return MF_ERR;
     mf_nats_sub *rec = mf_nats_sub_new(n, subject, ctx);
     rec->ev_fn = fn;
-    if (subscribe(n, rec, NULL, on_event) != 0)
+    if (mf_nats_sub_subscribe(n, rec, NULL, on_event) != 0)
         return MF_ERR;
     if (mf_nats_connected(n))
         natsConnection_FlushTimeout(n->nc, 2000);

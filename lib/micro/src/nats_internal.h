@@ -112,5 +112,8 @@ mf_nats_sub *mf_nats_sub_new(mf_nats *n, const char *subject, void *ctx);
 void mf_nats_sub_free(mf_nats_sub *rec);
 /* Hooks the completion callback and hands rec to n. On failure rec is freed. 0 or MF_ERR. */
 int mf_nats_sub_attach(mf_nats *n, mf_nats_sub *rec);
+/* Subscribes rec (in queue group queue, or none) with cb and attaches it. 0, or MF_ERR with
+ * rec freed. */
+int mf_nats_sub_subscribe(mf_nats *n, mf_nats_sub *rec, const char *queue, natsMsgHandler cb);
 
 #endif

@@ -120,7 +120,8 @@ void mf_respond_ok(mf_req *req, const char *message, json_t *data);
 void mf_respond_ok_raw(mf_req *req, const char *message, const char *data_json, size_t len);
 void mf_respond_error(mf_req *req, int status, const char *message);
 /* Maps an MF_ERR_* code to its status and default message (the one place that does it):
- * 503 "service unavailable" for TIMEOUT/NO_RESPONDERS/UNAVAILABLE, 404 for NOT_FOUND, 400 for
+ * 503 "service unavailable" for TIMEOUT/NO_RESPONDERS/UNAVAILABLE, and for OPEN (a circuit
+ * breaker, micro/breaker.h) with Retry-After, 404 for NOT_FOUND, 400 for
  * INVALID/CONFLICT/STATE, 500 with the generic text otherwise. Handlers answer NOT_FOUND,
  * CONFLICT, INVALID and STATE with the operation's own message (API.md) where it has one;
  * since INVALID means the caller's bad input only (a programming error is MF_ERR or an
