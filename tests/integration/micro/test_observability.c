@@ -162,7 +162,9 @@ static char *get(const char *path, const char *extra_header)
     while (w > 0 && (n = recv(fd, buf, sizeof buf, 0)) > 0)
         mf_strbuf_add(&resp, buf, (size_t)n);
     close(fd);
-    return mf_strbuf_detach(&resp, NULL);
+    char *text = mf_strbuf_detach(&resp, NULL);
+    mf_strbuf_release(&resp);
+    return text;
 }
 
 /* Value of a response header (heap), NULL when absent. */
