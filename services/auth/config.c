@@ -9,6 +9,7 @@
 
 const mf_cfg_opt auth_config_opts[] = {
     MF_SERVICE_CFG_ROWS("8080", "8"),
+    MF_SERVICE_OBS_CFG_ROWS,
     {"NATS_WORKERS", MF_CFG_INT, "4", 1, 64, "parallel subscriptions per NATS endpoint"},
     {"DB_HOST", MF_CFG_STR, "127.0.0.1", 1, 255, "PostgreSQL host"},
     {"DB_PORT", MF_CFG_INT, "5432", 1, 65535, "PostgreSQL port"},

@@ -28,6 +28,7 @@
 /* A CLI command only announces what it did: it must not wait long for a NATS that is down. */
 #define CLI_NATS_TIMEOUT_MS 1000
 #define CACHE_TIMEOUT_MS    500
+#define AUTH_VERSION        "1.1.0"
 
 static auth_db *open_db(const mf_config *cfg)
 {
@@ -87,6 +88,7 @@ static int serve(auth_ctx *ctx)
         return 1;
     }
     ctx->cache = open_cache(cfg);
+    mf_cache_set_name(ctx->cache, "auth");
     ctx->vcache = auth_session_cache_new(ctx);
     if (!(ctx->nats = open_nats(cfg))) {
         mf_log_error(NULL, "invalid NATS_URL %s", mf_config_str(cfg, "NATS_URL"));
@@ -113,6 +115,10 @@ static int serve(auth_ctx *ctx)
         mf_server_free(srv);
         return 1;
     }
+    /* Discovery ($SRV.*) after the server is up, so its address is known. */
+    if (mf_service_announce(cfg, ctx->nats, srv, "auth", AUTH_VERSION,
+                            "users, roles, sessions, API keys") != 0)
+        mf_log_warn(NULL, "service discovery not started");
     auth_cleanup *cleanup =
         auth_cleanup_start(ctx, (int)mf_config_int(cfg, "SESSION_CLEANUP_INTERVAL_S"));
     mf_server_run_until_signal(srv);

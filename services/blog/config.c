@@ -9,6 +9,7 @@ const mf_cfg_opt blog_config_opts[] = {
      * waits only for Redis, and 8 threads measured as fast or faster (cached read 18.2-20.1k vs
      * 17.2-18.0k req/s, authenticated list 16.6-18.5k vs 13.7-18.4k) with 1.4 MB less peak RSS. */
     MF_SERVICE_CFG_ROWS("8081", "8"),
+    MF_SERVICE_OBS_CFG_ROWS,
     {"MONGO_URI", MF_CFG_SECRET, "mongodb://127.0.0.1:27017", 1, 4096, "MongoDB/FerretDB URI"},
     {"MONGO_DB", MF_CFG_STR, "blogs", 1, 64, "database name"},
     {"MONGO_TIMEOUT_MS", MF_CFG_INT, "2000", 100, 60000,

@@ -35,6 +35,11 @@ static void user_free(void *p)
 /* Answers a failed authentication the way API.md section 4 wants. */
 static void answer_failure(mf_req *req, int rc, int status, const char *errmsg)
 {
+    if (rc == MF_ERR_OPEN) {
+        /* the breaker on auth-service is open: 503 with Retry-After, without waiting */
+        mf_respond_err(req, rc, "auth-service breaker open");
+        return;
+    }
     if (rc == MF_ERR_INVALID) {
         mf_respond_error(req, 401, CMICRO_MSG_INVALID_AUTHORIZATION);
         return;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "micro/breaker.h"
 #include "micro/cache.h"
 #include "micro/clock.h"
 #include "micro/config.h"
@@ -18,6 +19,7 @@
 #include "guard.h"
 #include "blog.h"
 #include "config.h"
+#include "contract.h"
 #include "events.h"
 #include "mongo.h"
 #include "routes.h"
@@ -25,6 +27,7 @@
 
 #define NATS_CONNECT_TIMEOUT_MS 5000
 #define REDIS_TIMEOUT_MS        500
+#define BLOG_VERSION            "1.1.0"
 
 /* Indexes exist before the service reports healthy: retry while MongoDB starts. */
 static int ensure_indexes(blog_mongo *m, long timeout_s)
@@ -66,11 +69,17 @@ int main(int argc, char **argv)
     }
     int threads = (int)mf_config_int(cfg, "HTTP_THREADS");
     ctx.cache = mf_service_cache(cfg, REDIS_TIMEOUT_MS, threads);
+    mf_cache_set_name(ctx.cache, "blog");
     ctx.nats = mf_service_nats(cfg, "blog-service", NATS_CONNECT_TIMEOUT_MS);
     if (!ctx.nats) {
         mf_log_error(NULL, "cannot connect to NATS");
         goto out;
     }
+    /* After a run of failures auth-service is not waited for: 503 at once, one probe at a
+     * time, until it answers again. */
+    mf_breaker_opts bo;
+    mf_service_breaker_opts(cfg, &bo);
+    mf_nats_breaker(ctx.nats, CMICRO_SUBJECT_AUTHENTICATION, &bo);
     if (blog_events_start(&ctx) != 0)
         goto out;
 
@@ -89,6 +98,9 @@ int main(int argc, char **argv)
         goto out;
     }
     mf_log_info(NULL, "listening on %s:%d", opts.host, mf_server_port(srv));
+    if (mf_service_announce(cfg, ctx.nats, srv, "blog", BLOG_VERSION,
+                            "blogs, the publication workflow, lists") != 0)
+        mf_log_warn(NULL, "service discovery not started");
     mf_server_run_until_signal(srv);
     rc = 0;
 out:

@@ -21,6 +21,7 @@
 #include "micro/clock.h"
 #include "micro/error.h"
 #include "micro/log.h"
+#include "micro/metrics.h"
 
 #define DOWN_MS 1000
 
@@ -40,7 +41,24 @@ struct mf_cache {
     atomic_uint next;         /* where the next caller starts its scan */
     atomic_int_fast64_t down; /* mono ms until which calls fail fast; 0 = up */
     atomic_uint gen;          /* bumped when Redis goes down: older contexts are stale */
+    char *name;               /* the cache label of cmicro_cache_requests_total */
 };
+
+static mf_metric_vec *requests_vec;
+
+static void metrics_init(void)
+{
+    requests_vec = mf_metric_vec_new(MF_METRIC_COUNTER, "cmicro_cache_requests_total",
+                                     "Cache lookups by cache and result (hit, miss, error).",
+                                     "cache", "result");
+}
+
+/* n lookups of c with result ("hit", "miss" or "error"). */
+static void count(const mf_cache *c, const char *result, size_t n)
+{
+    if (n > 0)
+        mf_metric_vec_add(requests_vec, c->name, result, n);
+}
 
 static struct timeval ms_to_tv(int ms)
 {
@@ -51,7 +69,10 @@ static struct timeval ms_to_tv(int ms)
 mf_cache *mf_cache_new(const char *host, int port, const char *password, int timeout_ms,
                        int pool_size)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, metrics_init);
     mf_cache *c = mf_calloc(1, sizeof(*c));
+    c->name = mf_strdup("redis");
     c->host = mf_strdup(host != NULL && *host != '\0' ? host : "127.0.0.1");
     c->port = port;
     c->password = (password != NULL && *password != '\0') ? mf_strdup(password) : NULL;
@@ -81,6 +102,7 @@ void mf_cache_free(mf_cache *c)
     free(c->conns);
     free(c->host);
     free(c->password);
+    free(c->name);
     free(c);
 }
 
@@ -248,9 +270,16 @@ char *mf_cache_get(mf_cache *c, const char *key, size_t *len)
     const char *argv[] = {"GET", key};
     size_t argvlen[] = {3, strlen(key)};
     redisReply *r = cache_exec(c, 2, argv, argvlen);
-    if (r == NULL)
+    if (r == NULL) {
+        count(c, "error", 1);
         return NULL;
+    }
     char *out = NULL;
+    count(c,
+          r->type == REDIS_REPLY_STRING  ? "hit"
+          : r->type == REDIS_REPLY_ERROR ? "error"
+                                         : "miss",
+          1);
     if (r->type == REDIS_REPLY_STRING) {
         out = mf_malloc(r->len + 1);
         memcpy(out, r->str, r->len);
@@ -317,10 +346,17 @@ int mf_cache_mget(mf_cache *c, const char *const *keys, size_t n, char **values,
         free(argv);
         free(argvlen);
     }
-    if (r == NULL)
+    if (r == NULL) {
+        count(c, "error", n);
         return MF_ERR_UNAVAILABLE;
+    }
     int rc = 0;
     if (r->type == REDIS_REPLY_ARRAY && r->elements == n) {
+        size_t hits = 0;
+        for (size_t i = 0; i < r->elements; i++)
+            hits += r->element[i] != NULL && r->element[i]->type == REDIS_REPLY_STRING;
+        count(c, "hit", hits);
+        count(c, "miss", n - hits);
         for (size_t i = 0; i < n; i++) {
             const redisReply *e = r->element[i];
             if (e == NULL || e->type != REDIS_REPLY_STRING)
@@ -332,6 +368,7 @@ int mf_cache_mget(mf_cache *c, const char *const *keys, size_t n, char **values,
                 lens[i] = e->len;
         }
     } else {
+        count(c, "error", n);
         mf_log_warn(NULL, "cache: MGET failed: %s",
                     r->type == REDIS_REPLY_ERROR && r->str != NULL ? r->str : "unexpected reply");
         rc = MF_ERR_UNAVAILABLE;
@@ -431,4 +468,12 @@ int mf_cache_ping(void *ctx)
                  : MF_ERR_UNAVAILABLE;
     freeReplyObject(r);
     return rc;
+}
+
+void mf_cache_set_name(mf_cache *c, const char *name)
+{
+    if (c == NULL || name == NULL || *name == '\0')
+        return;
+    free(c->name);
+    c->name = mf_strdup(name);
 }

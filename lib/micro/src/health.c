@@ -1,10 +1,12 @@
 /*
  * GET /health: pings every registered dependency in turn and reports each as UP or DOWN;
- * one DOWN makes the whole answer 503, so a load balancer takes the replica out.
+ * one DOWN makes the whole answer 503, so a load balancer takes the replica out. The
+ * process's circuit breakers are listed too, without changing the status.
  */
 #include <stdlib.h>
 
 #include "http_internal.h"
+#include "micro/breaker.h"
 #include "micro/clock.h"
 #include "micro/log.h"
 
@@ -37,6 +39,12 @@ void mf_health_handle(mf_req *req)
     json_object_set_new(data, "timestamp", json_string(ts));
     json_object_set_new(data, "status", json_string(all_up ? "OK" : "DOWN"));
     json_object_set_new(data, "checks", checks);
+    json_t *breakers = mf_breakers_json();
+    if (json_object_size(breakers) > 0) {
+        json_object_set_new(data, "breakers", breakers);
+    } else {
+        json_decref(breakers);
+    }
     if (all_up) {
         mf_respond(req, 200, "success", data);
     } else {

@@ -18,6 +18,11 @@ const char *mf_req_id(const mf_req *req)
     return req->id;
 }
 
+const mf_trace *mf_req_trace(const mf_req *req)
+{
+    return &req->trace;
+}
+
 const char *mf_req_param(mf_req *req, const char *name)
 {
     if (!name) {

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "http_internal.h"
+#include "micro/breaker.h"
 #include "micro/envelope.h"
 #include "micro/error.h"
 #include "micro/log.h"
@@ -28,12 +29,14 @@ static bool claim(mf_req *req, int status)
     return true;
 }
 
-/* Queues body (heap, taken over) with the headers every response carries. */
-static void send_body(mf_req *req, int status, char *body, size_t len)
+void mf_http_send(mf_req *req, int status, const char *content_type, char *body, size_t len)
 {
     struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, MF_CONTENT_TYPE);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
     MHD_add_response_header(resp, "x-request-id", req->id);
+    char tp[MF_TRACE_HEADER_SIZE];
+    mf_trace_format(&req->trace, tp);
+    MHD_add_response_header(resp, MF_TRACE_HEADER, tp);
     for (const mf_resp_header *h = req->headers; h; h = h->next) {
         if (MHD_add_response_header(resp, h->name, h->value) != MHD_YES) {
             mf_log_warn(req->id, "http: response header %s rejected", h->name);
@@ -73,7 +76,17 @@ void mf_respond(mf_req *req, int status, const char *message, json_t *data)
         req->status = status = 500;
         body = mf_envelope_dumps(500, MF_MSG_INTERNAL, NULL, &len);
     }
-    send_body(req, status, body, len);
+    mf_http_send(req, status, MF_CONTENT_TYPE, body, len);
+}
+
+bool mf_respond_text(mf_req *req, int status, const char *content_type, char *body, size_t len)
+{
+    if (!claim(req, status)) {
+        free(body);
+        return false;
+    }
+    mf_http_send(req, status, content_type, body, len);
+    return true;
 }
 
 void mf_respond_ok(mf_req *req, const char *message, json_t *data)
@@ -114,7 +127,7 @@ void mf_respond_ok_raw(mf_req *req, const char *message, const char *data_json, 
     body[blen - 1] = '}';
     body[blen] = '\0';
     free(head);
-    send_body(req, 200, body, blen);
+    mf_http_send(req, 200, MF_CONTENT_TYPE, body, blen);
 }
 
 void mf_respond_error(mf_req *req, int status, const char *message)
@@ -126,6 +139,12 @@ void mf_respond_err(mf_req *req, int err, const char *detail)
 {
     int status;
     switch (err) {
+    case MF_ERR_OPEN:
+        /* Clients and load balancers may come back when the breaker lets a probe through. */
+        mf_respond_header(req, "Retry-After",
+                          mf_req_printf(req, "%d", mf_breaker_thread_retry_after_s()));
+        status = 503;
+        break;
     case MF_ERR_TIMEOUT:
     case MF_ERR_NO_RESPONDERS:
     case MF_ERR_UNAVAILABLE:

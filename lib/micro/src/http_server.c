@@ -49,9 +49,11 @@
 #define MF_HTTP_BODY_PREALLOC (64 * 1024)
 #define CONN_MEMORY           (16 * 1024)
 
-static const mf_route health_routes[] = {
+static const mf_route builtin_routes[] = {
     {"GET", "/health", mf_health_handle, 0},
+    {"GET", "/metrics", mf_metrics_handle, 0},
 };
+#define NBUILTIN (sizeof builtin_routes / sizeof builtin_routes[0])
 
 /* ---- lifecycle ---- */
 
@@ -78,11 +80,12 @@ mf_server *mf_server_new(const mf_server_opts *opts)
     pthread_cond_init(&s->idle, &ca);
     pthread_condattr_destroy(&ca);
     if (pipe2(s->wake, O_CLOEXEC | O_NONBLOCK) != 0 ||
-        mf_router_add(s->router, health_routes, 1) != 0) {
+        mf_router_add(s->router, builtin_routes, NBUILTIN) != 0) {
         mf_log_error(NULL, "http: cannot initialise the server: %s", strerror(errno));
         mf_server_free(s);
         return NULL;
     }
+    mf_http_metrics_mount(s, builtin_routes, NBUILTIN);
     return s;
 }
 
@@ -93,6 +96,7 @@ void mf_server_free(mf_server *s)
     }
     mf_server_stop(s);
     mf_router_free(s->router);
+    mf_http_metrics_release(s);
     for (size_t i = 0; i < s->ndeps; i++) {
         free(s->deps[i].name);
     }
@@ -126,7 +130,11 @@ int mf_server_mount(mf_server *s, const mf_route *routes, size_t n)
             return MF_ERR_INVALID;
         }
     }
-    return mf_router_add(s->router, routes, n);
+    int rc = mf_router_add(s->router, routes, n);
+    if (rc == 0) {
+        mf_http_metrics_mount(s, routes, n);
+    }
+    return rc;
 }
 
 const mf_router *mf_server_router(const mf_server *s)
@@ -182,7 +190,10 @@ static mf_req *req_begin(mf_server *s, struct MHD_Connection *conn, const char *
     r->conn = conn;
     r->method = method;
     r->path = url;
-    r->start_ms = mf_mono_ms();
+    r->start_ns = mf_mono_ns();
+    r->start_ms = r->start_ns / 1000000;
+    mf_trace_continue(&r->trace,
+                      MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MF_TRACE_HEADER));
     const char *rid = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "x-request-id");
     if (request_id_ok(rid)) {
         snprintf(r->id, sizeof r->id, "%s", rid);
@@ -359,7 +370,10 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         return on_upload(r, upload_data, upload_data_size);
     }
     if (!r->responded) {
+        /* Log lines and NATS messages of guard and handler carry the request's context. */
+        mf_context_set(r->id, &r->trace);
         dispatch(r);
+        mf_context_clear();
     }
     return MHD_YES;
 }
@@ -374,7 +388,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         return;
     }
     *con_cls = NULL;
+    mf_http_metrics_count(r);
+    mf_context_set(r->id, &r->trace);
     access_log(r, toe);
+    mf_context_clear();
     req_end(r);
 }
 

@@ -231,7 +231,9 @@ static void on_js_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, v
     (void)nc;
     (void)sub;
     mf_nats_sub *rec = closure;
-    char *rid = mf_nats_msg_rid(msg);
+    mf_nats_msg_ctx mc;
+    mf_nats_msg_context_begin(msg, &mc);
+    const char *rid = mc.rid;
     const char *subject = natsMsg_GetSubject(msg);
 
     json_error_t jerr;
@@ -250,7 +252,7 @@ static void on_js_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, v
                         rc);
         js_settle(msg, rc == 0, rid, rec->subject);
     }
-    free(rid);
+    mf_nats_msg_context_end(&mc);
     natsMsg_Destroy(msg);
 }
 

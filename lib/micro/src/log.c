@@ -9,6 +9,7 @@
 
 #include "micro/alloc.h"
 #include "micro/clock.h"
+#include "micro/trace.h"
 
 static const char *service_name = "cmicro";
 static mf_log_level min_level = MF_LOG_INFO;
@@ -47,8 +48,14 @@ void mf_log(mf_log_level level, const char *request_id, json_t *fields, const ch
     json_object_set_new(line, "ts", json_string(ts));
     json_object_set_new(line, "level", json_string(level_names[level]));
     json_object_set_new(line, "service", json_string(service_name));
+    /* A line without an explicit id is still about the request this thread serves. */
+    const mf_context *ctx = mf_context_current();
+    if (!request_id)
+        request_id = ctx->request_id;
     if (request_id)
         json_object_set_new(line, "request_id", json_string(request_id));
+    if (ctx->trace)
+        json_object_set_new(line, "trace_id", json_string(ctx->trace->trace_id));
     json_object_set_new(line, "msg", json_stringn_nocheck(msg, strlen(msg)));
     if (fields) {
         const char *key;

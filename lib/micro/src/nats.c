@@ -18,6 +18,7 @@
 #include "micro/envelope.h"
 #include "micro/error.h"
 #include "micro/log.h"
+#include "micro/metrics.h"
 #include "nats_internal.h"
 
 /* How long mf_nats_free waits for running handlers to return. */
@@ -36,16 +37,29 @@ bool mf_nats_connected(mf_nats *n)
     return n != NULL && n->nc != NULL && natsConnection_Status(n->nc) == NATS_CONN_STATUS_CONNECTED;
 }
 
-/* Heap copy of the message's request id, or a fresh one so every log line has an id. */
-char *mf_nats_msg_rid(natsMsg *msg)
+void mf_nats_msg_context_begin(natsMsg *msg, mf_nats_msg_ctx *c)
 {
     const char *rid = NULL;
     if (natsMsgHeader_Get(msg, MF_NATS_HDR_REQUEST_ID, &rid) == NATS_OK && rid != NULL &&
-        *rid != '\0')
-        return mf_strdup(rid);
-    char uuid[37];
-    mf_uuid_new(uuid);
-    return mf_strdup(uuid);
+        *rid != '\0') {
+        c->rid = mf_strdup(rid);
+    } else {
+        char uuid[37];
+        mf_uuid_new(uuid);
+        c->rid = mf_strdup(uuid);
+    }
+    const char *tp = NULL;
+    if (natsMsgHeader_Get(msg, MF_TRACE_HEADER, &tp) != NATS_OK)
+        tp = NULL;
+    mf_trace_continue(&c->trace, tp);
+    mf_context_set(c->rid, &c->trace);
+}
+
+void mf_nats_msg_context_end(mf_nats_msg_ctx *c)
+{
+    mf_context_clear();
+    free(c->rid);
+    c->rid = NULL;
 }
 
 /* New message on subject with payload (copied by libnats) and the request id header. */
@@ -58,6 +72,14 @@ natsStatus mf_nats_msg_new(natsMsg **out, const char *subject, const char *paylo
     natsStatus s = natsMsg_Create(out, subject, NULL, payload, (int)len);
     if (s == NATS_OK && request_id != NULL && *request_id != '\0')
         s = natsMsgHeader_Set(*out, MF_NATS_HDR_REQUEST_ID, request_id);
+    const mf_trace *parent = mf_context_current()->trace;
+    if (s == NATS_OK && parent != NULL) {
+        mf_trace span;
+        char tp[MF_TRACE_HEADER_SIZE];
+        mf_trace_child(parent, &span);
+        mf_trace_format(&span, tp);
+        s = natsMsgHeader_Set(*out, MF_TRACE_HEADER, tp);
+    }
     if (s != NATS_OK) {
         natsMsg_Destroy(*out);
         *out = NULL;
@@ -321,6 +343,24 @@ void mf_nats_free(mf_nats *n)
         n->addon.release(n);
     natsConnection_Destroy(n->nc);
     if (!leaked) {
+        /* A stuck handler may still read these: they are kept with the rest when leaking. */
+        free(n->service.name);
+        free(n->service.version);
+        free(n->service.description);
+        json_decref(n->service.metadata);
+        for (int i = 0; i < atomic_load(&n->nbreakers); i++) {
+            free(n->breakers[i].subject);
+            mf_breaker_free(n->breakers[i].breaker);
+        }
+        while (n->endpoints != NULL) {
+            mf_nats_endpoint *next = n->endpoints->next;
+            pthread_mutex_destroy(&n->endpoints->err_mu);
+            free(n->endpoints->name);
+            free(n->endpoints->subject);
+            free(n->endpoints->last_error);
+            free(n->endpoints);
+            n->endpoints = next;
+        }
         pthread_cond_destroy(&n->cond);
         pthread_mutex_destroy(&n->mu);
         free(n);
@@ -373,6 +413,78 @@ static int parse_reply(natsMsg *msg, json_t **reply, int *status, char **errmsg)
     return rc;
 }
 
+/* ---- metrics and breakers ---------------------------------------------------------------- */
+
+static mf_metric_vec *requests_vec, *served_vec;
+
+static void metrics_init(void)
+{
+    requests_vec =
+        mf_metric_vec_new(MF_METRIC_COUNTER, "cmicro_nats_requests_total",
+                          "NATS requests sent, by subject and outcome.", "subject", "outcome");
+    served_vec =
+        mf_metric_vec_new(MF_METRIC_COUNTER, "cmicro_nats_served_total",
+                          "NATS requests served, by subject and outcome.", "subject", "outcome");
+}
+
+static void metrics_once(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, metrics_init);
+}
+
+/* The outcome label of an mf_nats_request result. */
+static const char *outcome(int rc)
+{
+    switch (rc) {
+    case 0:
+        return "ok";
+    case MF_ERR_REMOTE:
+        return "remote_error";
+    case MF_ERR_TIMEOUT:
+        return "timeout";
+    case MF_ERR_NO_RESPONDERS:
+        return "no_responders";
+    case MF_ERR_UNAVAILABLE:
+        return "unavailable";
+    case MF_ERR_OPEN:
+        return "breaker_open";
+    default:
+        return "error";
+    }
+}
+
+mf_breaker *mf_nats_breaker(mf_nats *n, const char *subject, const mf_breaker_opts *opts)
+{
+    if (n == NULL || subject == NULL || *subject == '\0')
+        return NULL;
+    pthread_mutex_lock(&n->mu);
+    int i = atomic_load(&n->nbreakers);
+    mf_breaker *b = NULL;
+    if (i < MF_NATS_MAX_BREAKERS) {
+        b = mf_breaker_new(subject, opts);
+        n->breakers[i].subject = mf_strdup(subject);
+        n->breakers[i].breaker = b;
+        atomic_store_explicit(&n->nbreakers, i + 1, memory_order_release);
+    }
+    pthread_mutex_unlock(&n->mu);
+    if (b == NULL)
+        mf_log_error(NULL, "nats: more than %d breakers", MF_NATS_MAX_BREAKERS);
+    return b;
+}
+
+static mf_breaker *breaker_for(mf_nats *n, const char *subject)
+{
+    int nb = atomic_load_explicit(&n->nbreakers, memory_order_acquire);
+    for (int i = 0; i < nb; i++)
+        if (strcmp(n->breakers[i].subject, subject) == 0)
+            return n->breakers[i].breaker;
+    return NULL;
+}
+
+static int request(mf_nats *n, const char *subject, json_t *data, int timeout_ms,
+                   const char *request_id, json_t **reply, int *status, char **errmsg);
+
 int mf_nats_request(mf_nats *n, const char *subject, json_t *data, int timeout_ms,
                     const char *request_id, json_t **reply, int *status, char **errmsg)
 {
@@ -384,6 +496,26 @@ int mf_nats_request(mf_nats *n, const char *subject, json_t *data, int timeout_m
         *errmsg = NULL;
     if (n == NULL || subject == NULL || *subject == '\0')
         return MF_ERR;
+    metrics_once();
+    mf_breaker *b = breaker_for(n, subject);
+    int rc = mf_breaker_allow(b);
+    if (rc == 0) {
+        int st = 0;
+        rc = request(n, subject, data, timeout_ms, request_id, reply, &st, errmsg);
+        mf_breaker_done(b, !mf_breaker_failure(rc, st));
+        if (status != NULL)
+            *status = st;
+    } else {
+        mf_log_warn(request_id, "nats: request %s refused: breaker open", subject);
+    }
+    mf_metric_vec_add(requests_vec, subject, outcome(rc), 1);
+    return rc;
+}
+
+/* mf_nats_request without its breaker and counting; out-parameters already cleared. */
+static int request(mf_nats *n, const char *subject, json_t *data, int timeout_ms,
+                   const char *request_id, json_t **reply, int *status, char **errmsg)
+{
     /* Requests would sit in the reconnect buffer until they time out: fail fast instead. */
     if (!mf_nats_connected(n)) {
         mf_log_warn(request_id, "nats: request %s while disconnected", subject);
@@ -458,13 +590,33 @@ static char *reply_envelope(int rc, json_t *reply, int status, char *errmsg, con
     return txt;
 }
 
+/* Counts one served request of ep (rc non-zero: an error envelope with errmsg). */
+static void endpoint_count(mf_nats_endpoint *ep, int rc, int status, const char *errmsg,
+                           int64_t nanos)
+{
+    atomic_fetch_add_explicit(&ep->requests, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&ep->nanos, (uint64_t)(nanos > 0 ? nanos : 0), memory_order_relaxed);
+    mf_metric_vec_add(served_vec, ep->subject, rc == 0 ? "ok" : "error", 1);
+    if (rc == 0)
+        return;
+    atomic_fetch_add_explicit(&ep->errors, 1, memory_order_relaxed);
+    char *text = mf_asprintf("%d:%s", status, errmsg != NULL ? errmsg : mf_err_name(rc));
+    pthread_mutex_lock(&ep->err_mu);
+    free(ep->last_error);
+    ep->last_error = text;
+    pthread_mutex_unlock(&ep->err_mu);
+}
+
 static void on_request(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
 {
     (void)sub;
     mf_nats_sub *rec = closure;
-    char *rid = mf_nats_msg_rid(msg);
+    mf_nats_msg_ctx mc;
+    mf_nats_msg_context_begin(msg, &mc);
+    const char *rid = mc.rid;
     const char *reply_to = natsMsg_GetReply(msg);
     int64_t start = mf_mono_ms();
+    int64_t start_ns = mf_mono_ns();
 
     json_error_t jerr;
     json_t *data = json_loadb(natsMsg_GetData(msg), (size_t)natsMsg_GetDataLength(msg),
@@ -482,6 +634,9 @@ static void on_request(natsConnection *nc, natsSubscription *sub, natsMsg *msg, 
         rc = rec->fn(data, rid, rec->ctx, &reply, &status, &errmsg);
         json_decref(data);
     }
+    if (rc != 0 && (status < 400 || status > 599))
+        status = 500; /* what reply_envelope sends */
+    endpoint_count(rec->ep, rc, status, errmsg, mf_mono_ns() - start_ns);
 
     if (reply_to != NULL && *reply_to != '\0') {
         size_t len;
@@ -501,12 +656,11 @@ static void on_request(natsConnection *nc, natsSubscription *sub, natsMsg *msg, 
     }
     mf_log_debug(rid, "nats: served %s (%s) in %" PRId64 " ms", rec->subject,
                  rc == 0 ? "ok" : "error", mf_mono_ms() - start);
-    free(rid);
+    mf_nats_msg_context_end(&mc);
     natsMsg_Destroy(msg);
 }
 
-/* Subscribes rec (in queue group queue, or none) and hands it to n. 0, or MF_ERR with rec freed. */
-static int subscribe(mf_nats *n, mf_nats_sub *rec, const char *queue, natsMsgHandler cb)
+int mf_nats_sub_subscribe(mf_nats *n, mf_nats_sub *rec, const char *queue, natsMsgHandler cb)
 {
     natsStatus s =
         queue ? natsConnection_QueueSubscribe(&rec->sub, n->nc, rec->subject, queue, cb, rec)
@@ -525,12 +679,26 @@ int mf_nats_serve(mf_nats *n, const char *subject, mf_nats_handler_fn fn, void *
         return MF_ERR;
     if (workers < 1)
         workers = 1;
+    metrics_once();
+    mf_nats_endpoint *ep = mf_calloc(1, sizeof(*ep));
+    ep->subject = mf_strdup(subject);
+    ep->name = mf_strdup(subject);
+    for (char *p = ep->name; *p; p++)
+        if (*p == '.' || *p == '*' || *p == '>')
+            *p = '_';
+    ep->last_error = mf_strdup("");
+    pthread_mutex_init(&ep->err_mu, NULL);
+    pthread_mutex_lock(&n->mu);
+    ep->next = n->endpoints;
+    n->endpoints = ep;
+    pthread_mutex_unlock(&n->mu);
     /* Each async subscription has its own delivery thread: `workers` of them in the same
      * queue group give that many requests in parallel. */
     for (int i = 0; i < workers; i++) {
         mf_nats_sub *rec = mf_nats_sub_new(n, subject, ctx);
         rec->fn = fn;
-        if (subscribe(n, rec, MF_NATS_QUEUE, on_request) != 0)
+        rec->ep = ep;
+        if (mf_nats_sub_subscribe(n, rec, MF_NATS_QUEUE, on_request) != 0)
             return MF_ERR;
     }
     /* Make the subscriptions known to the server before callers start sending requests. */
@@ -580,7 +748,9 @@ static void on_event(natsConnection *nc, natsSubscription *sub, natsMsg *msg, vo
     (void)nc;
     (void)sub;
     mf_nats_sub *rec = closure;
-    char *rid = mf_nats_msg_rid(msg);
+    mf_nats_msg_ctx mc;
+    mf_nats_msg_context_begin(msg, &mc);
+    const char *rid = mc.rid;
     json_error_t jerr;
     json_t *data = json_loadb(natsMsg_GetData(msg), (size_t)natsMsg_GetDataLength(msg),
                               JSON_DECODE_ANY, &jerr);
@@ -589,7 +759,7 @@ static void on_event(natsConnection *nc, natsSubscription *sub, natsMsg *msg, vo
     else
         rec->ev_fn(data, rid, rec->ctx);
     json_decref(data);
-    free(rid);
+    mf_nats_msg_context_end(&mc);
     natsMsg_Destroy(msg);
 }
 
@@ -599,7 +769,7 @@ int mf_nats_subscribe(mf_nats *n, const char *subject, mf_nats_event_fn fn, void
         return MF_ERR;
     mf_nats_sub *rec = mf_nats_sub_new(n, subject, ctx);
     rec->ev_fn = fn;
-    if (subscribe(n, rec, NULL, on_event) != 0)
+    if (mf_nats_sub_subscribe(n, rec, NULL, on_event) != 0)
         return MF_ERR;
     if (mf_nats_connected(n))
         natsConnection_FlushTimeout(n->nc, 2000);

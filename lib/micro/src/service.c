@@ -1,7 +1,13 @@
 #include "micro/service.h"
 
 #include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "micro/alloc.h"
+#include "micro/discovery.h"
 #include "micro/log.h"
 
 void mf_service_process_init(void)
@@ -45,4 +51,31 @@ void mf_service_server_opts(const mf_config *cfg, const char *service, mf_server
         .conn_timeout_s = (int)mf_config_int(cfg, "HTTP_CONN_TIMEOUT_S"),
         .request_timeout_ms = (int)mf_config_int(cfg, "HTTP_REQUEST_TIMEOUT_MS"),
     };
+}
+
+void mf_service_breaker_opts(const mf_config *cfg, mf_breaker_opts *out)
+{
+    *out = (mf_breaker_opts){
+        .failures = (int)mf_config_int(cfg, "BREAKER_FAILURES"),
+        .open_ms = (int)mf_config_int(cfg, "BREAKER_OPEN_MS"),
+    };
+}
+
+int mf_service_announce(const mf_config *cfg, mf_nats *n, const mf_server *srv, const char *name,
+                        const char *version, const char *description)
+{
+    const char *host = mf_config_str(cfg, "ADVERTISE_HOST");
+    char hostname[256] = "";
+    if (!*host)
+        host = mf_config_str(cfg, "HOST");
+    if (strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0) {
+        host = gethostname(hostname, sizeof hostname - 1) == 0 ? hostname : "127.0.0.1";
+    }
+    /* An IPv6 literal needs brackets before the port. */
+    char *addr = strchr(host, ':') ? mf_asprintf("[%s]:%d", host, mf_server_port(srv))
+                                   : mf_asprintf("%s:%d", host, mf_server_port(srv));
+    mf_discovery_set_meta(n, "http", addr);
+    free(addr);
+    mf_discovery_info info = {.name = name, .version = version, .description = description};
+    return mf_discovery_start(n, &info);
 }

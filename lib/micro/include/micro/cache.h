@@ -37,6 +37,10 @@ int mf_cache_del(mf_cache *c, const char *const *keys, size_t n);
  * down or the script failed, MF_ERR_INVALID on bad arguments. */
 int mf_cache_eval_int(mf_cache *c, const char *script, const char *const *keys, size_t nkeys,
                       const char *const *args, size_t nargs, long long *out);
+/* Names the cache in /metrics (cmicro_cache_requests_total{cache,result}: every GET and
+ * each key of an MGET counts as a hit, a miss or an error); "redis" by default. Call at
+ * start-up, before the cache is used from other threads. */
+void mf_cache_set_name(mf_cache *c, const char *name);
 /* Health ping: 0 when Redis answers PING (ctx is the mf_cache). */
 int mf_cache_ping(void *ctx);
 

@@ -13,6 +13,8 @@
 int64_t mf_now_ms(void);
 /* Monotonic clock in milliseconds. */
 int64_t mf_mono_ms(void);
+/* The same clock in nanoseconds (durations in metrics and $SRV.STATS). */
+int64_t mf_mono_ns(void);
 /* RFC3339 UTC with milliseconds ("2024-01-02T03:04:05.678Z") into out (>= 25 bytes). */
 void mf_time_format(int64_t epoch_ms, char out[32]);
 /* Fills out with 2*nbytes lower-case hex characters of CSPRNG bytes + NUL. 0 or MF_ERR. */

@@ -21,6 +21,7 @@ enum {
     MF_ERR_INVALID = -7,       /* bad input (the caller's): 400 with a message of its own */
     MF_ERR_REMOTE = -8,        /* a NATS peer answered with an error envelope */
     MF_ERR_STATE = -9,         /* the record is not in the state the operation needs */
+    MF_ERR_OPEN = -10,         /* a circuit breaker is open (micro/breaker.h): 503 + Retry-After */
 };
 
 /* Short lower-case name of an error code, for logs ("timeout"). Static string. */

@@ -8,6 +8,12 @@
  * (through mf_req_json), 500 with the generic message when a handler answers nothing.
  * SIGINT/SIGTERM stop it gracefully: stop accepting, finish in-flight requests, close.
  *
+ * Observability is built in: GET /metrics (Prometheus text, micro/metrics.h) counts every
+ * request by route pattern (route="unmatched" when none matched), method and status, with a
+ * duration histogram per route. A client's W3C traceparent is continued (a new trace when
+ * it is missing or invalid) and echoed on the response; guard and handler run with the
+ * request's context set (micro/trace.h), so their log lines and NATS messages carry it.
+ *
  * Handlers run on the pool's threads and may block (database calls); everything they
  * allocate through mf_req_alloc & co. is freed after the response is queued.
  *
@@ -25,6 +31,7 @@
 
 #include "micro/banned.h"
 #include "micro/router.h"
+#include "micro/trace.h"
 #include "micro/valid.h"
 
 typedef struct mf_server mf_server;
@@ -56,7 +63,10 @@ const mf_router *mf_server_router(const mf_server *s);
 
 /* Health: GET /health is mounted by the server. Each registered dependency is pinged; a ping
  * returns 0 when the dependency is up. 200 {"timestamp","status":"OK","checks":{name:"UP"}}
- * or 503 with {"status":"DOWN","checks":{name:"DOWN",...}}. */
+ * or 503 with {"status":"DOWN","checks":{name:"DOWN",...}}. When the process has circuit
+ * breakers (micro/breaker.h), "breakers":{name:"closed"|"open"|"half-open"} is added; an open
+ * breaker does not make this instance DOWN (its peer is). The same pings give /metrics'
+ * cmicro_dependency_up{dependency}. */
 typedef int (*mf_health_ping_fn)(void *ctx);
 void mf_server_add_health(mf_server *s, const char *name, mf_health_ping_fn ping, void *ctx);
 
@@ -76,6 +86,8 @@ void mf_server_stop(mf_server *s);
 /* ---- request ---- (strings are borrowed and live until the response is sent) */
 const char *mf_req_path(const mf_req *req);
 const char *mf_req_id(const mf_req *req);
+/* This request's span (trace id of the client's traceparent, or of a new trace). */
+const mf_trace *mf_req_trace(const mf_req *req);
 /* Path parameter by name, NULL when the route has none of that name. */
 const char *mf_req_param(mf_req *req, const char *name);
 const char *mf_req_query(mf_req *req, const char *name);
@@ -108,7 +120,8 @@ void mf_respond_ok(mf_req *req, const char *message, json_t *data);
 void mf_respond_ok_raw(mf_req *req, const char *message, const char *data_json, size_t len);
 void mf_respond_error(mf_req *req, int status, const char *message);
 /* Maps an MF_ERR_* code to its status and default message (the one place that does it):
- * 503 "service unavailable" for TIMEOUT/NO_RESPONDERS/UNAVAILABLE, 404 for NOT_FOUND, 400 for
+ * 503 "service unavailable" for TIMEOUT/NO_RESPONDERS/UNAVAILABLE, and for OPEN (a circuit
+ * breaker, micro/breaker.h) with Retry-After, 404 for NOT_FOUND, 400 for
  * INVALID/CONFLICT/STATE, 500 with the generic text otherwise. Handlers answer NOT_FOUND,
  * CONFLICT, INVALID and STATE with the operation's own message (API.md) where it has one;
  * since INVALID means the caller's bad input only (a programming error is MF_ERR or an
@@ -117,6 +130,9 @@ void mf_respond_err(mf_req *req, int err, const char *detail);
 /* true when v holds no failure; otherwise answers 400 with its joined message and returns
  * false. Releases v either way. */
 bool mf_req_valid(mf_req *req, mf_valid *v);
+/* A body that is not an envelope (e.g. /metrics): status, content_type and body (heap,
+ * taken over) as they are. false when the request was answered already (body freed). */
+bool mf_respond_text(mf_req *req, int status, const char *content_type, char *body, size_t len);
 /* Adds a response header (copied). */
 void mf_respond_header(mf_req *req, const char *name, const char *value);
 

@@ -1,7 +1,9 @@
 /*
  * Structured logging: one JSON object per line on stderr with ts, level, service,
- * request_id, msg and any extra fields. Secrets never go in: callers log key ids and
- * hashes, never keys, tokens or passwords. Thread-safe (one write(2) per line).
+ * request_id, trace_id, msg and any extra fields. The trace id, and the request id when the
+ * caller passes none, come from the calling thread's request context (micro/trace.h).
+ * Secrets never go in: callers log key ids and hashes, never keys, tokens or passwords.
+ * Thread-safe (one write(2) per line).
  */
 #ifndef MF_LOG_H
 #define MF_LOG_H

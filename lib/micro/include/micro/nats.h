@@ -2,7 +2,10 @@
  * NATS over libnats: a connection that reconnects forever, JSON request/reply with the
  * {"data":...} / {"error":"...","status":N} envelope, endpoints served in queue group "q"
  * (so replicas share the load), plain publish and broadcast subscriptions. The request id
- * travels in the "X-Request-Id" NATS header. JetStream is built on it: micro/jetstream.h.
+ * travels in the "X-Request-Id" NATS header and the trace in "traceparent" (both from the
+ * thread's request context, micro/trace.h, which handlers run in). Every request and served
+ * request is counted for /metrics and for $SRV.STATS (micro/discovery.h). JetStream is
+ * built on it: micro/jetstream.h.
  */
 #ifndef MF_NATS_H
 #define MF_NATS_H
@@ -12,6 +15,7 @@
 #include <stdint.h>
 
 #include "micro/banned.h"
+#include "micro/breaker.h"
 
 #define MF_NATS_QUEUE "q"
 
@@ -36,6 +40,7 @@ int mf_nats_ping(void *ctx);
  *   MF_ERR_TIMEOUT        no answer within timeout_ms
  *   MF_ERR_NO_RESPONDERS  nobody serves the subject
  *   MF_ERR_UNAVAILABLE    not connected (returned at once, without waiting)
+ *   MF_ERR_OPEN           the subject's breaker (mf_nats_breaker) is open (at once)
  *   MF_ERR                anything else (malformed reply, connection closed)
  */
 int mf_nats_request(mf_nats *n, const char *subject, json_t *data, int timeout_ms,
@@ -49,7 +54,9 @@ int mf_nats_request(mf_nats *n, const char *subject, json_t *data, int timeout_m
 typedef int (*mf_nats_handler_fn)(json_t *data, const char *request_id, void *ctx, json_t **reply,
                                   int *status, char **errmsg);
 
-/* Serves subject in queue group "q" with `workers` parallel subscriptions. 0 or MF_ERR. */
+/* Serves subject in queue group "q" with `workers` parallel subscriptions. 0 or MF_ERR.
+ * An endpoint of the instance's $SRV replies; a handler's non-zero return counts as an
+ * error there (with "<status>:<errmsg>" as last_error). */
 int mf_nats_serve(mf_nats *n, const char *subject, mf_nats_handler_fn fn, void *ctx, int workers);
 
 /* Fire-and-forget publish of data (borrowed). 0 or MF_ERR. */
@@ -66,6 +73,12 @@ typedef void (*mf_nats_event_fn)(json_t *data, const char *request_id, void *ctx
  * (unlike mf_nats_serve). Core NATS: a message sent while this process is disconnected is
  * lost, which mf_nats_epoch tells. 0 or MF_ERR. */
 int mf_nats_subscribe(mf_nats *n, const char *subject, mf_nats_event_fn fn, void *ctx);
+
+/* Puts every later mf_nats_request on subject (exact match) behind a new circuit breaker
+ * named after the subject (opts as in mf_breaker_new; NULL = defaults), owned by n and
+ * freed with it. Call at start-up, before requests on that subject; up to 16 per
+ * connection. The breaker, or NULL when the table is full or the arguments are bad. */
+mf_breaker *mf_nats_breaker(mf_nats *n, const char *subject, const mf_breaker_opts *opts);
 
 /* True while the connection is up. */
 bool mf_nats_connected(mf_nats *n);
