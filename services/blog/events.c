@@ -10,14 +10,20 @@
 #include "cache.h"
 #include "authors.h"
 
+bool blog_events_user_parse(json_t *data, const char **id, const char **name, const char **pic)
+{
+    *id = json_string_value(json_object_get(data, "id"));
+    *name = json_string_value(json_object_get(data, "name"));
+    json_t *jpic = json_object_get(data, "profilePicUrl");
+    *pic = json_is_string(jpic) ? json_string_value(jpic) : NULL;
+    return *id && mf_is_uuid(*id) && *name;
+}
+
 int blog_events_handle(const char *subject, json_t *data, const char *request_id, void *arg)
 {
     blog_ctx *ctx = arg;
-    const char *id = json_string_value(json_object_get(data, "id"));
-    const char *name = json_string_value(json_object_get(data, "name"));
-    json_t *jpic = json_object_get(data, "profilePicUrl");
-    const char *pic = json_is_string(jpic) ? json_string_value(jpic) : NULL;
-    if (!id || !mf_is_uuid(id) || !name) {
+    const char *id, *name, *pic;
+    if (!blog_events_user_parse(data, &id, &name, &pic)) {
         /* a redelivery would not make it valid: ack and leave a trace */
         mf_log_warn(request_id, "event %s ignored: malformed user payload", subject);
         return 0;

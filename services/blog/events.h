@@ -8,6 +8,7 @@
 #define BLOG_EVENTS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "micro/banned.h"
 
@@ -25,6 +26,10 @@ void blog_events_invalidate(json_t *data, const char *request_id, void *ctx);
 /* Ensures the stream exists (so the consumer can start before auth-service ever ran) and
  * starts the durable consumer, after subscribing to auth.invalidate. 0 or MF_ERR. */
 int blog_events_start(blog_ctx *ctx);
+
+/* The user of a user.* event payload (strings borrowed from data; *pic NULL when unset): false
+ * when it is malformed (no uuid id or no name). Pure: the unit tests and the fuzzer call it. */
+bool blog_events_user_parse(json_t *data, const char **id, const char **name, const char **pic);
 
 /* The consumer's handler (mf_js_handler_fn): 0 = ack (applied, or malformed and never
  * applicable), non-zero = nak (MongoDB unavailable: redelivered later). */
