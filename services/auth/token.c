@@ -22,9 +22,15 @@ char *auth_token_sign(const auth_keys *k, const char *issuer, const char *audien
         return NULL;
     char *payload = json_dumps(claims, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(claims);
-    char *h64 = mf_b64url_encode(HEADER, sizeof(HEADER) - 1);
-    char *p64 = mf_b64url_encode(payload, strlen(payload));
+    char *tok = auth_token_sign_payload(k, payload, strlen(payload));
     free(payload);
+    return tok;
+}
+
+char *auth_token_sign_payload(const auth_keys *k, const void *payload, size_t len)
+{
+    char *h64 = mf_b64url_encode(HEADER, sizeof(HEADER) - 1);
+    char *p64 = mf_b64url_encode(payload, len);
     mf_strbuf sb;
     mf_strbuf_init(&sb);
     mf_strbuf_addf(&sb, "%s.%s", h64, p64);

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "keys.h"
@@ -26,6 +27,10 @@ typedef struct {
 /* Signed token (heap, caller frees), NULL on failure. */
 char *auth_token_sign(const auth_keys *k, const char *issuer, const char *audience, const char *sub,
                       const char *jti, int64_t now_s, long validity_s);
+
+/* The token of RS256 header + payload (any bytes: the claims JSON auth_token_sign builds, or a
+ * test's), signed by k (heap, caller frees), NULL on failure. */
+char *auth_token_sign_payload(const auth_keys *k, const void *payload, size_t len);
 
 /* 0 and *out filled when token is valid at now_s, else MF_ERR_INVALID: the caller's token is
  * refused, which authentication answers with a 401 message of its own (never a 400). */
