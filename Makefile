@@ -2,6 +2,9 @@
 # nothing is), so `make run` and `make test` work on a fresh Debian 12 machine.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+# Seconds per fuzz harness for `make fuzz` (make test runs each for 15 s).
+FUZZ_SECONDS ?= 120
 JOBS       ?= $(shell nproc)
 MAKEFLAGS  += --no-print-directory
 CMAKE_ARGS ?=
@@ -10,7 +13,7 @@ SAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1 \
           LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
           UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-.PHONY: all deps build test test-unit test-asan run format format-check clean bench compose-test
+.PHONY: all deps build test test-unit test-asan run format format-check clean bench compose-test fuzz
 
 all: build
 
@@ -34,7 +37,12 @@ $(ASAN_BUILD)/CMakeCache.txt:
 
 test-asan: deps $(ASAN_BUILD)/CMakeCache.txt
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
-	cd $(ASAN_BUILD) && $(SAN_ENV) ctest --output-on-failure -j $(JOBS) -LE compose
+	cd $(ASAN_BUILD) && $(SAN_ENV) ctest --output-on-failure -j $(JOBS) -LE 'compose|fuzz'
+
+# Every libFuzzer harness of tests/fuzz for FUZZ_SECONDS on a copy of its seeds, built with
+# clang + ASan + UBSan in FUZZ_BUILD (docs/fuzzing.md).
+fuzz: deps
+	@CMICRO_FUZZ_BUILD_DIR=$(CURDIR)/$(FUZZ_BUILD) JOBS=$(JOBS) tests/fuzz/run $(FUZZ_SECONDS)
 
 run: build
 	@CMICRO_BUILD_DIR=$(CURDIR)/$(BUILD) scripts/stack run
@@ -54,4 +62,4 @@ format-check: deps
 	@git ls-files '*.c' '*.h' | xargs clang-format --dry-run --Werror
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -1,23 +1,7 @@
 /* POST /signup/basic and POST /signin/basic. */
+#include "dto.h"
 #include "handlers.h"
 #include "ops.h"
-#include "password.h"
-
-/* The body and its first two fields, which both routes check the same way; the caller adds
- * its own fields to v and answers it. false when the body was refused (answered). */
-static bool read_credentials(mf_req *req, mf_valid *v, json_t **body, const char **email,
-                             const char **password)
-{
-    if (!mf_req_json(req, body))
-        return false;
-    mf_valid_init(v);
-    *email = mf_valid_str(v, *body, "email", MF_V_REQUIRED | MF_V_EMAIL, 0, 0);
-    /* password: required, 6..100 characters, and at most the bytes bcrypt reads. */
-    *password = mf_valid_str(v, *body, "password", MF_V_REQUIRED, 6, 100);
-    if (!auth_password_valid_bytes(v, *password))
-        *password = NULL;
-    return true;
-}
 
 /* {"user","tokens"}, or the operation's failure; frees u. */
 static void answer(mf_req *req, int rc, const char *msg, const char *what, auth_user *u,
@@ -35,31 +19,35 @@ static void answer(mf_req *req, int rc, const char *msg, const char *what, auth_
 void auth_handle_signup(mf_req *req)
 {
     json_t *body = NULL;
-    mf_valid v;
-    const char *email = NULL, *password = NULL;
-    if (!read_credentials(req, &v, &body, &email, &password))
+    if (!mf_req_json(req, &body))
         return;
-    const char *name = mf_valid_str(&v, body, "name", MF_V_REQUIRED, 2, 200);
-    const char *pic = mf_valid_str(&v, body, "profilePicUrl", MF_V_URL, 0, 0);
+    mf_valid v;
+    mf_valid_init(&v);
+    auth_dto_access in;
+    auth_dto_signup(body, &v, &in);
     if (!mf_req_valid(req, &v))
         return;
     auth_user *u = NULL;
     json_t *tokens = NULL;
-    int rc =
-        auth_op_signup(mf_req_app(req), email, password, name, pic, mf_req_id(req), &u, &tokens);
+    int rc = auth_op_signup(mf_req_app(req), in.email, in.password, in.name, in.pic, mf_req_id(req),
+                            &u, &tokens);
     answer(req, rc, NULL, "signup", u, tokens);
 }
 
 void auth_handle_signin(mf_req *req)
 {
     json_t *body = NULL;
+    if (!mf_req_json(req, &body))
+        return;
     mf_valid v;
-    const char *email = NULL, *password = NULL;
-    if (!read_credentials(req, &v, &body, &email, &password) || !mf_req_valid(req, &v))
+    mf_valid_init(&v);
+    auth_dto_access in;
+    auth_dto_signin(body, &v, &in);
+    if (!mf_req_valid(req, &v))
         return;
     auth_user *u = NULL;
     json_t *tokens = NULL;
     const char *msg = NULL;
-    int rc = auth_op_signin(mf_req_app(req), email, password, &u, &tokens, &msg);
+    int rc = auth_op_signin(mf_req_app(req), in.email, in.password, &u, &tokens, &msg);
     answer(req, rc, msg, "signin", u, tokens);
 }

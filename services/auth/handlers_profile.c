@@ -1,4 +1,5 @@
 /* GET /profile/id/:id, GET /profile/mine, PUT /profile/mine. */
+#include "dto.h"
 #include "handlers.h"
 #include "ops.h"
 
@@ -28,8 +29,8 @@ void auth_handle_profile_update(mf_req *req)
         return;
     mf_valid v;
     mf_valid_init(&v);
-    const char *name = mf_valid_str(&v, body, "name", 0, 2, 200);
-    const char *pic = mf_valid_str(&v, body, "profilePicUrl", MF_V_URL, 0, 0);
+    const char *name, *pic;
+    auth_dto_profile(body, &v, &name, &pic);
     if (!mf_req_valid(req, &v))
         return;
     auth_user *u = NULL;

@@ -1,8 +1,8 @@
 /* PUT /roles/user/id/:id (ADMIN): replaces a user's roles. */
 #include <stdlib.h>
 
+#include "dto.h"
 #include "handlers.h"
-#include "micro/alloc.h"
 #include "ops.h"
 
 void auth_handle_roles_update(mf_req *req)
@@ -15,14 +15,9 @@ void auth_handle_roles_update(mf_req *req)
         return;
     mf_valid v;
     mf_valid_init(&v);
-    json_t *roles = mf_valid_str_array(&v, body, "roles", MF_V_REQUIRED, MF_V_REQUIRED, 0, 0);
-    size_t n = roles ? json_array_size(roles) : 0;
-    const char **codes = mf_calloc(n ? n : 1, sizeof(char *));
-    for (size_t i = 0; i < n; i++) {
-        codes[i] = json_string_value(json_array_get(roles, i));
-        if (!auth_role_code_valid(codes[i]))
-            mf_valid_fail(&v, "roles[%zu] is invalid", i);
-    }
+    const char **codes;
+    size_t n;
+    auth_dto_roles(body, &v, &codes, &n);
     if (!mf_req_valid(req, &v)) {
         free(codes);
         return;

@@ -1,4 +1,5 @@
 /* POST /token/refresh and DELETE /signout. */
+#include "dto.h"
 #include "handlers.h"
 #include "ops.h"
 
@@ -9,7 +10,8 @@ void auth_handle_refresh(mf_req *req)
         return;
     mf_valid v;
     mf_valid_init(&v);
-    const char *refresh = mf_valid_str(&v, body, "refreshToken", MF_V_REQUIRED, 0, 0);
+    const char *refresh;
+    auth_dto_refresh(body, &v, &refresh);
     if (!mf_req_valid(req, &v))
         return;
     json_t *tokens = NULL;

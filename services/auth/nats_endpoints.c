@@ -37,10 +37,15 @@ static int reply_user(json_t *(*shape)(const auth_user *), auth_user *u, json_t 
     return 0;
 }
 
+const char *auth_nats_authentication_parse(json_t *data)
+{
+    return json_string_value(json_object_get(data, CMICRO_FIELD_VALUE));
+}
+
 static int authentication(json_t *data, const char *request_id, void *ctx, json_t **reply,
                           int *status, char **errmsg)
 {
-    const char *value = json_string_value(json_object_get(data, CMICRO_FIELD_VALUE));
+    const char *value = auth_nats_authentication_parse(data);
     auth_user *u = NULL;
     const char *msg = NULL;
     int rc = auth_op_authenticate(ctx, value, &u, NULL, &msg);
@@ -51,25 +56,43 @@ static int authentication(json_t *data, const char *request_id, void *ctx, json_
     return reply_user(auth_user_json, u, reply);
 }
 
-static int authorization(json_t *data, const char *request_id, void *ctx, json_t **reply,
-                         int *status, char **errmsg)
+int auth_nats_authorization_parse(json_t *data, const char **id, const char ***codes, size_t *n,
+                                  int *status, const char **msg)
 {
     json_t *roles = json_object_get(data, CMICRO_FIELD_ROLES);
     json_t *user = json_object_get(data, CMICRO_FIELD_USER);
-    const char *id = json_string_value(json_object_get(user, CMICRO_FIELD_ID));
-    if (!json_is_array(roles) || json_array_size(roles) == 0)
-        return fail(403, CMICRO_MSG_ROLE_MISSING, status, errmsg);
-    if (!id || !mf_is_uuid(id))
-        return fail(401, CMICRO_MSG_INVALID_ACCESS, status, errmsg);
+    *id = json_string_value(json_object_get(user, CMICRO_FIELD_ID));
+    *codes = NULL;
+    *n = 0;
+    if (!json_is_array(roles) || json_array_size(roles) == 0) {
+        *status = 403;
+        *msg = CMICRO_MSG_ROLE_MISSING;
+        return MF_ERR_INVALID;
+    }
+    if (!*id || !mf_is_uuid(*id)) {
+        *status = 401;
+        *msg = CMICRO_MSG_INVALID_ACCESS;
+        return MF_ERR_INVALID;
+    }
     /* Entries that are not strings name no role: they are skipped, not refused. */
-    const char **codes = mf_calloc(json_array_size(roles), sizeof(char *));
-    size_t n = 0, i;
+    *codes = mf_calloc(json_array_size(roles), sizeof(char *));
+    size_t i;
     json_t *r;
     json_array_foreach(roles, i, r)
     {
         if (json_is_string(r))
-            codes[n++] = json_string_value(r);
+            (*codes)[(*n)++] = json_string_value(r);
     }
+    return 0;
+}
+
+static int authorization(json_t *data, const char *request_id, void *ctx, json_t **reply,
+                         int *status, char **errmsg)
+{
+    const char *id, **codes, *msg;
+    size_t n;
+    if (auth_nats_authorization_parse(data, &id, &codes, &n, status, &msg) != 0)
+        return fail(*status, msg, status, errmsg);
     auth_user *u = NULL;
     int rc = auth_op_authorize(ctx, id, codes, n, &u);
     free(codes);
@@ -82,11 +105,17 @@ static int authorization(json_t *data, const char *request_id, void *ctx, json_t
     return reply_user(auth_user_json, u, reply);
 }
 
+const char *auth_nats_profile_parse(json_t *data)
+{
+    const char *id = json_string_value(json_object_get(data, CMICRO_FIELD_VALUE));
+    return id && mf_is_uuid(id) ? id : NULL;
+}
+
 static int profile_user(json_t *data, const char *request_id, void *ctx, json_t **reply,
                         int *status, char **errmsg)
 {
-    const char *id = json_string_value(json_object_get(data, CMICRO_FIELD_VALUE));
-    if (!id || !mf_is_uuid(id))
+    const char *id = auth_nats_profile_parse(data);
+    if (!id)
         return fail(400, MSG_BAD_UUID, status, errmsg);
     auth_user *u = NULL;
     int rc = auth_op_profile_get(ctx, id, &u);

@@ -22,9 +22,15 @@ char *auth_token_sign(const auth_keys *k, const char *issuer, const char *audien
         return NULL;
     char *payload = json_dumps(claims, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(claims);
-    char *h64 = mf_b64url_encode(HEADER, sizeof(HEADER) - 1);
-    char *p64 = mf_b64url_encode(payload, strlen(payload));
+    char *tok = auth_token_sign_payload(k, payload, strlen(payload));
     free(payload);
+    return tok;
+}
+
+char *auth_token_sign_payload(const auth_keys *k, const void *payload, size_t len)
+{
+    char *h64 = mf_b64url_encode(HEADER, sizeof(HEADER) - 1);
+    char *p64 = mf_b64url_encode(payload, len);
     mf_strbuf sb;
     mf_strbuf_init(&sb);
     mf_strbuf_addf(&sb, "%s.%s", h64, p64);
@@ -83,8 +89,8 @@ static bool aud_contains(json_t *aud, const char *audience)
     return false;
 }
 
-static bool claims_ok(json_t *c, const char *issuer, const char *audience, int64_t now_s,
-                      bool check_exp, auth_claims *out)
+bool auth_token_claims_ok(json_t *c, const char *issuer, const char *audience, int64_t now_s,
+                          bool check_exp, auth_claims *out)
 {
     const char *iss = json_string_value(json_object_get(c, "iss"));
     json_t *exp = json_object_get(c, "exp");
@@ -126,7 +132,7 @@ int auth_token_verify(const auth_keys *k, const char *issuer, const char *audien
     if (!good)
         return MF_ERR_INVALID;
     json_t *claims = mf_b64url_decode_object(d1 + 1, (size_t)(d2 - d1 - 1));
-    good = claims && claims_ok(claims, issuer, audience, now_s, check_exp, out);
+    good = claims && auth_token_claims_ok(claims, issuer, audience, now_s, check_exp, out);
     json_decref(claims);
     if (!good) {
         memset(out, 0, sizeof(*out));

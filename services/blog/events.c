@@ -9,16 +9,22 @@
 #include "contract.h"
 #include "ops.h"
 
+bool blog_events_user_parse(json_t *data, const char **id, const char **name, const char **pic)
+{
+    *id = json_string_value(json_object_get(data, CMICRO_FIELD_ID));
+    *name = json_string_value(json_object_get(data, CMICRO_FIELD_NAME));
+    json_t *jpic = json_object_get(data, CMICRO_FIELD_PIC);
+    *pic = json_is_string(jpic) ? json_string_value(jpic) : NULL;
+    return *id && mf_is_uuid(*id) && *name;
+}
+
 /* The consumer's handler (mf_js_handler_fn): 0 = ack (applied, or malformed and never
  * applicable), non-zero = nak (MongoDB unavailable: redelivered later). */
 static int handle_user_event(const char *subject, json_t *data, const char *request_id, void *arg)
 {
     blog_ctx *ctx = arg;
-    const char *id = json_string_value(json_object_get(data, CMICRO_FIELD_ID));
-    const char *name = json_string_value(json_object_get(data, CMICRO_FIELD_NAME));
-    json_t *jpic = json_object_get(data, CMICRO_FIELD_PIC);
-    const char *pic = json_is_string(jpic) ? json_string_value(jpic) : NULL;
-    if (!id || !mf_is_uuid(id) || !name) {
+    const char *id, *name, *pic;
+    if (!blog_events_user_parse(data, &id, &name, &pic)) {
         /* a redelivery would not make it valid: ack and leave a trace */
         mf_log_warn(request_id, "event %s ignored: malformed user payload", subject);
         return 0;
@@ -33,8 +39,7 @@ static int handle_user_event(const char *subject, json_t *data, const char *requ
     return 0;
 }
 
-/* The CMICRO_SUBJECT_INVALIDATE handler (mf_nats_event_fn). */
-static void handle_invalidate(json_t *data, const char *request_id, void *arg)
+void blog_events_invalidate(json_t *data, const char *request_id, void *arg)
 {
     const char *id = json_string_value(json_object_get(data, CMICRO_FIELD_USER_ID));
     if (!id || !mf_is_uuid(id)) {
@@ -48,7 +53,7 @@ static void handle_invalidate(json_t *data, const char *request_id, void *arg)
 
 int blog_events_start(blog_ctx *ctx)
 {
-    if (mf_nats_subscribe(ctx->nats, CMICRO_SUBJECT_INVALIDATE, handle_invalidate, ctx) != 0) {
+    if (mf_nats_subscribe(ctx->nats, CMICRO_SUBJECT_INVALIDATE, blog_events_invalidate, ctx) != 0) {
         mf_log_error(NULL, "cannot subscribe to %s", CMICRO_SUBJECT_INVALIDATE);
         return MF_ERR;
     }

@@ -8,9 +8,20 @@
 #ifndef BLOG_EVENTS_H
 #define BLOG_EVENTS_H
 
+#include <jansson.h>
+#include <stdbool.h>
+
 #include "micro/banned.h"
 
 #include "blog.h"
+
+/* The user of a user.* event payload (strings borrowed from data; *pic NULL when unset): false
+ * when it is malformed (no uuid id or no name). Pure: the unit tests and the fuzzer call it. */
+bool blog_events_user_parse(json_t *data, const char **id, const char **name, const char **pic);
+
+/* The CMICRO_SUBJECT_INVALIDATE handler (mf_nats_event_fn; ctx is the blog_ctx): forgets the
+ * cached tokens of the user named, or of everyone when the payload names nobody valid. */
+void blog_events_invalidate(json_t *data, const char *request_id, void *ctx);
 
 /* Subscribes to the invalidations, then binds the durable consumer. 0 or MF_ERR. */
 int blog_events_start(blog_ctx *ctx);

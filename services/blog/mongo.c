@@ -277,6 +277,16 @@ static json_t *bson_to_json(const bson_t *b)
     return doc_to_json(&it, false);
 }
 
+json_t *blog_mongo_record_from_bson(const uint8_t *data, size_t len)
+{
+    bson_t b;
+    /* bson_init_static checks the length prefix and the terminator; the iterator checks the
+     * rest element by element as it goes (what a corrupt reply would hit too). */
+    if (!bson_init_static(&b, data, len))
+        return NULL;
+    return bson_to_json(&b);
+}
+
 /* ---- client ---- */
 
 static int map_error(const bson_error_t *err, const char *op)

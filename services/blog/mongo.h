@@ -54,6 +54,11 @@ void blog_mdoc_end(blog_mdoc *d);
 /* New 24-hex ObjectId (bson_oid_init) into out. */
 void blog_mongo_new_oid(char out[25]);
 
+/* The record of a BSON document given as its bytes (what the find calls build from each
+ * document the server returns; exposed for the fuzzer): a new object (caller decrefs), or NULL
+ * when the bytes are not a BSON document. */
+json_t *blog_mongo_record_from_bson(const uint8_t *data, size_t len);
+
 /* ---- client ---- */
 
 /*

@@ -32,8 +32,15 @@ int64_t mf_mono_ns(void)
 
 void mf_time_format(int64_t epoch_ms, char out[32])
 {
-    time_t secs = (time_t)(epoch_ms >= 0 ? epoch_ms / 1000 : (epoch_ms - 999) / 1000);
-    unsigned ms = (unsigned)(epoch_ms - (int64_t)secs * 1000) % 1000u;
+    /* Floor division without "epoch_ms - 999", which overflows for INT64_MIN (a stored
+     * datetime is any int64: tests/fuzz/fuzz_bson_blog found it). */
+    int64_t q = epoch_ms / 1000, r = epoch_ms % 1000;
+    if (r < 0) {
+        q--;
+        r += 1000;
+    }
+    time_t secs = (time_t)q;
+    unsigned ms = (unsigned)r;
     struct tm tm;
     gmtime_r(&secs, &tm);
     size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);

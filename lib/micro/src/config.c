@@ -435,6 +435,44 @@ static bool env_parse_line(env_file *ef, char *line)
     return true;
 }
 
+/* Parses text (len bytes, modified in place) line by line into ef, as a shell reading the
+ * file would see it: lines end at '\n', trailing '\r's are dropped (CRLF files), a NUL byte ends
+ * its line. Returns 0, or the 1-based number of the first malformed line. */
+static int env_text_parse(env_file *ef, char *text, size_t len)
+{
+    int lineno = 0;
+    size_t pos = 0;
+    while (pos < len) {
+        char *line = text + pos;
+        char *nl = memchr(line, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - line) : len - pos;
+        pos += n + (nl ? 1 : 0);
+        lineno++;
+        while (n > 0 && line[n - 1] == '\r')
+            n--;
+        line[n] = '\0'; /* the '\n' or '\r' it replaces, or the terminator text carries */
+        if (!env_parse_line(ef, line))
+            return lineno;
+    }
+    return 0;
+}
+
+int mf_config_env_parse(const char *text, size_t len, mf_cfg_env_fn fn, void *ctx)
+{
+    env_file ef = {0};
+    char *copy = mf_malloc(len + 1);
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    int rc = env_text_parse(&ef, copy, len);
+    if (rc == 0)
+        for (size_t i = 0; i < ef.n; i++)
+            fn(ef.pairs[i].name, ef.pairs[i].value, ctx);
+    explicit_bzero(copy, len);
+    free(copy);
+    env_file_release(&ef);
+    return rc;
+}
+
 /* Reads path into ef. Returns 0, or -1 with a message in err. A missing ./.env is not an
  * error (missing_ok); a missing ENV_FILE is. */
 static int env_file_read(env_file *ef, const char *path, bool missing_ok, mf_strbuf *err)
@@ -446,28 +484,27 @@ static int env_file_read(env_file *ef, const char *path, bool missing_ok, mf_str
         mf_strbuf_addf(err, "cannot read env file %s: %s", path, strerror(errno));
         return -1;
     }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    int lineno = 0, rc = 0;
-    while ((len = getline(&line, &cap, f)) >= 0) {
-        lineno++;
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            line[--len] = '\0';
-        if (!env_parse_line(ef, line)) {
-            mf_strbuf_addf(err, "%s:%d: expected NAME=VALUE", path, lineno);
-            rc = -1;
-            break;
-        }
-    }
-    if (rc == 0 && ferror(f)) {
+    /* Read whole, then parsed by the same code as mf_config_env_parse (which is fuzzed). */
+    mf_strbuf text;
+    mf_strbuf_init(&text);
+    char chunk[4096];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        mf_strbuf_add(&text, chunk, got);
+    explicit_bzero(chunk, sizeof(chunk));
+    int rc = 0;
+    if (ferror(f)) {
         mf_strbuf_addf(err, "cannot read env file %s: %s", path, strerror(errno));
         rc = -1;
+    } else {
+        int bad = env_text_parse(ef, text.buf, text.len);
+        if (bad) {
+            mf_strbuf_addf(err, "%s:%d: expected NAME=VALUE", path, bad);
+            rc = -1;
+        }
     }
-    if (line) {
-        explicit_bzero(line, cap);
-        free(line);
-    }
+    explicit_bzero(text.buf, text.len);
+    mf_strbuf_release(&text);
     fclose(f);
     return rc;
 }

@@ -43,6 +43,15 @@ mf_config *mf_config_parse(const mf_cfg_opt *opts, size_t n, mf_cfg_lookup looku
                            char **err);
 
 /*
+ * The .env parser behind mf_config_load, on text in memory (pure: unit tests and the fuzzer):
+ * lines end at '\n' (trailing '\r's dropped), a NUL byte ends its line. Calls fn for each
+ * name once, with its last value, in the order names first appear (strings valid during the
+ * call only). Returns 0, or the 1-based number of the first malformed line (fn not called).
+ */
+typedef void (*mf_cfg_env_fn)(const char *name, const char *value, void *ctx);
+int mf_config_env_parse(const char *text, size_t len, mf_cfg_env_fn fn, void *ctx);
+
+/*
  * Reads environment + .env, handles --help (exit 0) and bad values (message, exit 2).
  * Never returns NULL. Free with mf_config_free.
  */
