@@ -20,7 +20,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     auth_router = mf_router_new();
     blog_router = mf_router_new();
     FUZZ_CHECK(mf_router_add(auth_router, auth_routes, auth_routes_count) == 0);
-    FUZZ_CHECK(mf_router_add(blog_router, blog_routes, blog_nroutes) == 0);
+    FUZZ_CHECK(mf_router_add(blog_router, blog_routes, blog_routes_count) == 0);
     return 0;
 }
 
