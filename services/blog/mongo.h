@@ -81,6 +81,12 @@ int blog_mongo_find(blog_mongo *m, const char *coll, const blog_mdoc *filter,
                     const blog_mdoc *projection, const blog_mdoc *sort, int64_t skip, int64_t limit,
                     json_t **out);
 
+/* Calls fn for every document matching filter, streamed in batches (no sort, no time limit:
+ * for background work over a whole collection, never on a request path). fn gets a new record
+ * (it decrefs) and returns 0 to go on, anything else to stop (returned). 0 or an error. */
+int blog_mongo_each(blog_mongo *m, const char *coll, const blog_mdoc *filter,
+                    const blog_mdoc *projection, int (*fn)(void *arg, json_t *rec), void *arg);
+
 /* Updates (update holds operators like $set), each 0, MF_ERR_CONFLICT, MF_ERR_UNAVAILABLE or
  * MF_ERR. update_one: the first match; *matched (may be NULL) gets how many matched (0 or 1).
  * update_many: every match. upsert: the first match, or a new document from filter+update. */
