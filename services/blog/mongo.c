@@ -392,6 +392,27 @@ int blog_mongo_insert(blog_mongo *m, const char *coll, const blog_mdoc *doc)
     return ok ? 0 : map_error(&err, "insert");
 }
 
+int blog_mongo_insert_many(blog_mongo *m, const char *coll, const blog_mdoc *const *docs, size_t n)
+{
+    const bson_t **b = mf_calloc(n ? n : 1, sizeof *b);
+    for (size_t i = 0; i < n; i++) {
+        b[i] = finished(docs[i], "insert_many");
+        if (!b[i]) {
+            free(b);
+            return MF_ERR;
+        }
+    }
+    bson_t opts = BSON_INITIALIZER;
+    BSON_APPEND_BOOL(&opts, "ordered", false);
+    conn c = conn_open(m, coll);
+    bson_error_t err;
+    bool ok = mongoc_collection_insert_many(c.coll, b, n, &opts, NULL, &err);
+    conn_close(m, &c);
+    bson_destroy(&opts);
+    free(b);
+    return ok ? 0 : map_error(&err, "insert_many");
+}
+
 static int run_find(blog_mongo *m, const char *coll, const blog_mdoc *filter,
                     const blog_mdoc *projection, const blog_mdoc *sort, int64_t skip, int64_t limit,
                     json_t *out)

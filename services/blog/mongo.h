@@ -70,6 +70,9 @@ int blog_mongo_ping(void *ctx);
 /* Inserts doc into coll. 0, MF_ERR_CONFLICT, MF_ERR_UNAVAILABLE, MF_ERR. */
 int blog_mongo_insert(blog_mongo *m, const char *coll, const blog_mdoc *doc);
 
+/* Inserts the n documents in one command (unordered). 0 or an error. */
+int blog_mongo_insert_many(blog_mongo *m, const char *coll, const blog_mdoc *const *docs, size_t n);
+
 /* First document matching filter (projection may be NULL). *out is a new record (caller
  * decrefs). 0, MF_ERR_NOT_FOUND, MF_ERR_UNAVAILABLE, MF_ERR. */
 int blog_mongo_find_one(blog_mongo *m, const char *coll, const blog_mdoc *filter,

@@ -47,7 +47,7 @@
 /* Title-word sets keep the newest this many: enough candidates for a similar list. */
 #define BLOG_RM_WORD_CAP 200
 /* Similar lists rank at most this many candidates, the newest sharing a tag or a title word. */
-#define BLOG_RM_CANDIDATES 200
+#define BLOG_RM_CANDIDATES 100
 /* A tombstone outlives any apply of an older version still in flight. */
 #define BLOG_RM_TOMB_TTL_S (24 * 3600)
 /* The rebuild lock, refreshed while a rebuild runs: another replica takes over after this. */

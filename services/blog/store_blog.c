@@ -1,7 +1,9 @@
 #include "store_blog.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "micro/alloc.h"
 #include "micro/error.h"
 
 #include "blog.h"
@@ -191,14 +193,14 @@ static void set_keywords(dual *w, const char *title, const char *description)
     json_decref(kw);
 }
 
-int blog_store_create(blog_mongo *m, const blog_input *in, const json_t *user, int64_t now,
-                      json_t **after)
+/* The document of a new blog by user (and its record, *rec). published_at 0: a draft, as
+ * create writes it; else as create, submit and publish leave it (the benchmark's seeding). */
+static blog_mdoc *new_doc(const blog_input *in, const json_t *user, int64_t now,
+                          int64_t published_at, json_t **rec_out)
 {
     const char *uid = rec_str(user, "id");
     const char *name = rec_str(user, "name");
     const char *pic = rec_str(user, "profilePicUrl");
-    if (!uid)
-        return MF_ERR;
     char id[25];
     blog_mongo_new_oid(id);
     /* Field by field: nothing from the body is stored but the validated fields. */
@@ -209,6 +211,8 @@ int blog_store_create(blog_mongo *m, const blog_input *in, const json_t *user, i
     dual_str(&w, "title", in->title);
     dual_str(&w, "description", in->description);
     dual_str(&w, "draftText", in->draft_text);
+    if (published_at)
+        dual_str(&w, "text", in->draft_text);
     dual_str_array(&w, "tags", in->tags, BLOG_TAGS_MAX);
     json_t *author = json_object();
     json_object_set_new(rec, "author", author);
@@ -225,21 +229,58 @@ int blog_store_create(blog_mongo *m, const blog_input *in, const json_t *user, i
     blog_mdoc_double(w.d, "score", 0.01);
     json_object_set_new(rec, "score", json_real(0.01));
     dual_bool(&w, "submitted", false);
-    dual_bool(&w, "drafted", true);
-    dual_bool(&w, "published", false);
+    dual_bool(&w, "drafted", published_at == 0);
+    dual_bool(&w, "published", published_at != 0);
     dual_bool(&w, "status", true);
     set_keywords(&w, in->title, in->description);
     dual_str(&w, "createdBy", uid);
     dual_str(&w, "updatedBy", uid);
     dual_date(&w, "createdAt", now);
-    dual_date(&w, "updatedAt", now);
-    int rc = blog_mongo_insert(m, BLOG_COLL_BLOGS, w.d);
-    blog_mdoc_free(w.d);
+    dual_date(&w, "updatedAt", published_at ? published_at : now);
+    if (published_at)
+        dual_date(&w, "publishedAt", published_at);
+    *rec_out = rec;
+    return w.d;
+}
+
+int blog_store_create(blog_mongo *m, const blog_input *in, const json_t *user, int64_t now,
+                      json_t **after)
+{
+    if (!rec_str(user, "id"))
+        return MF_ERR;
+    json_t *rec = NULL;
+    blog_mdoc *d = new_doc(in, user, now, 0, &rec);
+    int rc = blog_mongo_insert(m, BLOG_COLL_BLOGS, d);
+    blog_mdoc_free(d);
     if (rc != 0) {
         json_decref(rec);
         return rc;
     }
     *after = rec;
+    return 0;
+}
+
+int blog_store_seed_published(blog_mongo *m, const blog_input *in, size_t n, const json_t *user,
+                              const int64_t *published_at, json_t **recs)
+{
+    if (!rec_str(user, "id") || n == 0)
+        return MF_ERR;
+    blog_mdoc **docs = mf_calloc(n, sizeof *docs);
+    json_t *out = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *rec = NULL;
+        docs[i] = new_doc(&in[i], user, published_at[i], published_at[i], &rec);
+        json_array_append_new(out, rec);
+    }
+    int rc = blog_mongo_insert_many(m, BLOG_COLL_BLOGS, (const blog_mdoc *const *)docs, n);
+    for (size_t i = 0; i < n; i++)
+        blog_mdoc_free(docs[i]);
+    free(docs);
+    if (rc != 0) {
+        json_decref(out);
+        return rc;
+    }
+    *recs = out;
     return 0;
 }
 
