@@ -9,10 +9,11 @@
  * needs no JSON.
  *
  * Similar lists: the candidates are the newest BLOG_RM_CANDIDATES published blogs that share a
- * tag or a title word with the blog (the sets of its tags and title words, each read only to
- * that depth, merged by publishedAt), ranked in C by similar.c. That is the original's
- * candidate rule (a shared keyword or tag, newest first) with the title's words standing for
- * all keywords: description words would need a set per word of every description.
+ * tag or a keyword with the blog (the sets of its tags and keywords, each read only to that
+ * depth, merged by publishedAt), ranked in C by similar.c: the rule of the MongoDB query it
+ * replaces (store_list.c), at a cost that does not depend on how many blogs there are. A
+ * keyword set keeps only its newest BLOG_RM_WORD_CAP blogs, which bounds its memory; a blog
+ * unpublished from a full set is not replaced by an older one until the next rebuild.
  */
 #include "readmodel.h"
 
@@ -166,9 +167,9 @@ void blog_rm_members(const json_t *rec, blog_rm_member **out, size_t *n)
                 if (json_is_string(t))
                     add(&ms, mf_asprintf("blog:rm:tag:%s", json_string_value(t)), pa, 0, false);
             }
-            json_t *words = blog_words(rec_str(rec, "title"), BLOG_WORDS_MAX);
+            json_t *words = blog_keywords(rec_str(rec, "title"), rec_str(rec, "description"));
             json_array_foreach(words, i, t)
-                add(&ms, mf_asprintf("blog:rm:tw:%s", json_string_value(t)), pa, BLOG_RM_WORD_CAP,
+                add(&ms, mf_asprintf("blog:rm:kw:%s", json_string_value(t)), pa, BLOG_RM_WORD_CAP,
                     false);
             json_decref(words);
             add(&ms, mf_strdup("blog:rm:ed:pub"), ua, 0, false);
@@ -490,7 +491,7 @@ int blog_rm_similar_candidates(blog_ctx *ctx, const char *id, json_t **self, jso
     }
     json_incref(rec);
     json_decref(found);
-    /* the sets its tags and title words are in */
+    /* the sets its tags and keywords are in */
     blog_rm_member *m = NULL;
     size_t n = 0;
     blog_rm_members(rec, &m, &n);
@@ -499,7 +500,7 @@ int blog_rm_similar_candidates(blog_ctx *ctx, const char *id, json_t **self, jso
     arg_own(&a, mf_asprintf("%d", BLOG_RM_CANDIDATES));
     arg_own(&a, mf_asprintf("%d", BLOG_RM_CANDIDATES));
     for (size_t i = 0; i < n; i++)
-        if (strncmp(m[i].key, "blog:rm:tag:", 12) == 0 || strncmp(m[i].key, "blog:rm:tw:", 11) == 0)
+        if (strncmp(m[i].key, "blog:rm:tag:", 12) == 0 || strncmp(m[i].key, "blog:rm:kw:", 11) == 0)
             arg_str(&a, m[i].key);
     const char *rk[] = {BLOG_RM_READY_KEY};
     rc = ready_reply(ctx, mf_cache_eval(ctx->cache, SIMILAR_LUA, 1, rk, a.n, a.v, a.len), &r);

@@ -8,7 +8,7 @@
  *                            deleted one;
  *   blog:rm:latest           sorted set of published ids by publishedAt;
  *   blog:rm:tag:<TAG>        the same, per tag;
- *   blog:rm:tw:<word>        the same per title word, only the newest BLOG_RM_WORD_CAP (the
+ *   blog:rm:kw:<word>        the same per keyword (similar.h), the newest BLOG_RM_WORD_CAP (the
  *                            candidates of similar lists, see readmodel.c);
  *   blog:rm:ed:sub|pub       submitted / published ids by updatedAt (editor lists);
  *   blog:rm:au:<uid>:drafts|sub|pub   one author's, by updatedAt (author lists);
@@ -44,9 +44,9 @@
 #define BLOG_RM_READY_KEY   "blog:rm:ready"
 #define BLOG_RM_LOCK_KEY    "blog:rm:lock"
 #define BLOG_RM_SUSPECT_KEY "blog:rm:suspect"
-/* Title-word sets keep the newest this many: enough candidates for a similar list. */
+/* Keyword sets keep the newest this many: enough candidates for a similar list. */
 #define BLOG_RM_WORD_CAP 200
-/* Similar lists rank at most this many candidates, the newest sharing a tag or a title word. */
+/* Similar lists rank at most this many candidates, the newest sharing a tag or a keyword. */
 #define BLOG_RM_CANDIDATES 100
 /* A tombstone outlives any apply of an older version still in flight. */
 #define BLOG_RM_TOMB_TTL_S (24 * 3600)
