@@ -13,7 +13,7 @@ SAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1 \
           LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
           UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-.PHONY: all deps build test test-unit test-asan run format format-check clean bench compose-test fuzz
+.PHONY: all deps build test test-unit test-asan run format format-check clean bench bench-scale compose-test fuzz
 
 all: build
 
@@ -50,6 +50,10 @@ run: build
 # Throughput, latency and memory against a baseline measured in the same run (bench/README.md).
 bench: build
 	@CMICRO_BUILD_DIR=$(CURDIR)/$(BUILD) bench/run
+
+# blog-service's uncached request path at 1k, 10k and 100k blogs (bench/README.md).
+bench-scale: build
+	@CMICRO_BUILD_DIR=$(CURDIR)/$(BUILD) bench/scale
 
 # Builds the images locally and tests deploy/compose.yaml and compose-lb.yaml for real.
 compose-test: build

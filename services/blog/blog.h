@@ -38,6 +38,10 @@ typedef struct {
     /* Set when an invalidation could not reach Redis: the cache generation is bumped before
      * the cache is used again (see cache.c). */
     atomic_bool cache_dirty;
+    /* Set when a read-model update could not reach Redis: the models are rebuilt as soon as
+     * Redis answers (see readmodel.h, whose worker this is; NULL when not started). */
+    atomic_bool rm_dirty;
+    struct blog_rm_worker *rm_worker;
 } blog_ctx;
 
 #endif

@@ -22,6 +22,7 @@
 #include "contract.h"
 #include "events.h"
 #include "mongo.h"
+#include "readmodel.h"
 #include "routes.h"
 #include "store_blog.h"
 
@@ -54,6 +55,7 @@ int main(int argc, char **argv)
     int rc = 1;
     blog_ctx ctx = {.cfg = cfg, .auth_timeout_ms = (int)mf_config_int(cfg, "AUTH_TIMEOUT_MS")};
     atomic_init(&ctx.cache_dirty, false);
+    atomic_init(&ctx.rm_dirty, false);
     ctx.auth_cache = blog_auth_cache_new((size_t)mf_config_int(cfg, "AUTH_CACHE_MAX"),
                                          mf_config_int(cfg, "AUTH_CACHE_TTL_S") * 1000);
     mf_server *srv = NULL;
@@ -82,6 +84,9 @@ int main(int argc, char **argv)
     mf_nats_breaker(ctx.nats, CMICRO_SUBJECT_AUTHENTICATION, &bo);
     if (blog_events_start(&ctx) != 0)
         goto out;
+    /* before the first request: a fresh Redis gets its read models rebuilt at once */
+    if (!blog_rm_worker_start(&ctx))
+        goto out;
 
     mf_server_opts opts;
     mf_service_server_opts(cfg, "blog-service", &opts);
@@ -105,6 +110,7 @@ int main(int argc, char **argv)
     rc = 0;
 out:
     mf_server_free(srv);
+    blog_rm_worker_stop(ctx.rm_worker);
     mf_nats_free(ctx.nats);
     blog_auth_cache_free(ctx.auth_cache); /* after the last auth.invalidate handler returned */
     mf_cache_free(ctx.cache);

@@ -23,6 +23,7 @@ struct blog_mongo {
     mongoc_uri_t *uri;
     mongoc_client_pool_t *pool;
     char *db;
+    int64_t max_time_ms; /* of every find: the server gives up when the client does */
 };
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
@@ -325,6 +326,11 @@ blog_mongo *blog_mongo_new(const char *uri_str, const char *db, int select_timeo
     set_default_timeout(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, select_timeout_ms);
     set_default_timeout(uri, MONGOC_URI_CONNECTTIMEOUTMS, select_timeout_ms);
     set_default_timeout(uri, MONGOC_URI_SOCKETTIMEOUTMS, socket_timeout_ms);
+    /* No automatic read retry: after a socket timeout it would start the same slow query
+     * again and double the wait, while the server still runs the first one. A failed read
+     * is a 503 the client may retry. */
+    if (!mongoc_uri_has_option(uri, MONGOC_URI_RETRYREADS))
+        mongoc_uri_set_option_as_bool(uri, MONGOC_URI_RETRYREADS, false);
     mongoc_client_pool_t *pool = mongoc_client_pool_new(uri);
     if (!pool) {
         mongoc_uri_destroy(uri);
@@ -336,6 +342,9 @@ blog_mongo *blog_mongo_new(const char *uri_str, const char *db, int select_timeo
     m->uri = uri;
     m->pool = pool;
     m->db = mf_strdup(db);
+    int32_t sock =
+        mongoc_uri_get_option_as_int32(uri, MONGOC_URI_SOCKETTIMEOUTMS, socket_timeout_ms);
+    m->max_time_ms = sock > 0 ? sock : socket_timeout_ms;
     return m;
 }
 
@@ -393,6 +402,27 @@ int blog_mongo_insert(blog_mongo *m, const char *coll, const blog_mdoc *doc)
     return ok ? 0 : map_error(&err, "insert");
 }
 
+int blog_mongo_insert_many(blog_mongo *m, const char *coll, const blog_mdoc *const *docs, size_t n)
+{
+    const bson_t **b = mf_calloc(n ? n : 1, sizeof *b);
+    for (size_t i = 0; i < n; i++) {
+        b[i] = finished(docs[i], "insert_many");
+        if (!b[i]) {
+            free(b);
+            return MF_ERR;
+        }
+    }
+    bson_t opts = BSON_INITIALIZER;
+    BSON_APPEND_BOOL(&opts, "ordered", false);
+    conn c = conn_open(m, coll);
+    bson_error_t err;
+    bool ok = mongoc_collection_insert_many(c.coll, b, n, &opts, NULL, &err);
+    conn_close(m, &c);
+    bson_destroy(&opts);
+    free(b);
+    return ok ? 0 : map_error(&err, "insert_many");
+}
+
 static int run_find(blog_mongo *m, const char *coll, const blog_mdoc *filter,
                     const blog_mdoc *projection, const blog_mdoc *sort, int64_t skip, int64_t limit,
                     json_t *out)
@@ -411,6 +441,10 @@ static int run_find(blog_mongo *m, const char *coll, const blog_mdoc *filter,
         BSON_APPEND_INT64(&opts, "skip", skip);
     if (limit > 0)
         BSON_APPEND_INT64(&opts, "limit", limit);
+    /* the server stops a query the client has stopped waiting for (FerretDB otherwise runs an
+     * abandoned scan to its end) */
+    if (m->max_time_ms > 0)
+        BSON_APPEND_INT64(&opts, "maxTimeMS", m->max_time_ms);
     conn c = conn_open(m, coll);
     mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(c.coll, f, &opts, NULL);
     const bson_t *doc;
@@ -453,6 +487,32 @@ int blog_mongo_find(blog_mongo *m, const char *coll, const blog_mdoc *filter,
     }
     *out = arr;
     return 0;
+}
+
+int blog_mongo_each(blog_mongo *m, const char *coll, const blog_mdoc *filter,
+                    const blog_mdoc *projection, int (*fn)(void *arg, json_t *rec), void *arg)
+{
+    const bson_t *f = finished(filter, "scan");
+    const bson_t *p = projection ? finished(projection, "scan") : NULL;
+    if (!f || (projection && !p))
+        return MF_ERR;
+    bson_t opts = BSON_INITIALIZER;
+    if (p)
+        BSON_APPEND_DOCUMENT(&opts, "projection", p);
+    BSON_APPEND_INT32(&opts, "batchSize", 500);
+    conn c = conn_open(m, coll);
+    mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(c.coll, f, &opts, NULL);
+    const bson_t *doc;
+    int rc = 0;
+    while (rc == 0 && mongoc_cursor_next(cursor, &doc))
+        rc = fn(arg, bson_to_json(doc));
+    bson_error_t err;
+    if (rc == 0 && mongoc_cursor_error(cursor, &err))
+        rc = map_error(&err, "scan");
+    mongoc_cursor_destroy(cursor);
+    conn_close(m, &c);
+    bson_destroy(&opts);
+    return rc;
 }
 
 static int64_t reply_count(const bson_t *reply, const char *key)

@@ -75,6 +75,9 @@ int blog_mongo_ping(void *ctx);
 /* Inserts doc into coll. 0, MF_ERR_CONFLICT, MF_ERR_UNAVAILABLE, MF_ERR. */
 int blog_mongo_insert(blog_mongo *m, const char *coll, const blog_mdoc *doc);
 
+/* Inserts the n documents in one command (unordered). 0 or an error. */
+int blog_mongo_insert_many(blog_mongo *m, const char *coll, const blog_mdoc *const *docs, size_t n);
+
 /* First document matching filter (projection may be NULL). *out is a new record (caller
  * decrefs). 0, MF_ERR_NOT_FOUND, MF_ERR_UNAVAILABLE, MF_ERR. */
 int blog_mongo_find_one(blog_mongo *m, const char *coll, const blog_mdoc *filter,
@@ -85,6 +88,12 @@ int blog_mongo_find_one(blog_mongo *m, const char *coll, const blog_mdoc *filter
 int blog_mongo_find(blog_mongo *m, const char *coll, const blog_mdoc *filter,
                     const blog_mdoc *projection, const blog_mdoc *sort, int64_t skip, int64_t limit,
                     json_t **out);
+
+/* Calls fn for every document matching filter, streamed in batches (no sort, no time limit:
+ * for background work over a whole collection, never on a request path). fn gets a new record
+ * (it decrefs) and returns 0 to go on, anything else to stop (returned). 0 or an error. */
+int blog_mongo_each(blog_mongo *m, const char *coll, const blog_mdoc *filter,
+                    const blog_mdoc *projection, int (*fn)(void *arg, json_t *rec), void *arg);
 
 /* Updates (update holds operators like $set), each 0, MF_ERR_CONFLICT, MF_ERR_UNAVAILABLE or
  * MF_ERR. update_one: the first match; *matched (may be NULL) gets how many matched (0 or 1).

@@ -46,6 +46,11 @@ int blog_op_list_similar_blogs(blog_ctx *ctx, const char *id, blog_answer *out);
 /* Page (1-based) of ItemBlog; arg: the tag (BLOG_LIST_TAG) or the author's id (author lists). */
 int blog_op_list_blogs(blog_ctx *ctx, blog_list_kind kind, const char *arg, long page, long limit,
                        blog_answer *out);
+/* The same, counted from right after blog after (a cursor: the last _id of the page before;
+ * NULL: from the top), so that blogs published between two page reads neither repeat nor
+ * skip one. */
+int blog_op_list_blogs_after(blog_ctx *ctx, blog_list_kind kind, const char *arg, long page,
+                             long limit, const char *after, blog_answer *out);
 /* Cache key of a list page and the scope whose generation retires it (exposed for the unit
  * tests). Caller frees. */
 char *blog_list_cache_key(blog_list_kind kind, const char *arg, long page, long limit,

@@ -14,9 +14,9 @@ int blog_op_create_blog(blog_ctx *ctx, const blog_input *in, const json_t *user,
     if (rc == 0) {
         blog_retire_write(ctx, NULL, after);
         *blog = blog_dto_private(after);
-    } else if (rc != MF_ERR_CONFLICT) {
-        /* even NOT_FOUND: the insert may have been applied, only its read-back failed */
-        blog_retire_unsure(ctx, json_string_value(json_object_get(user, "id")));
+    } else {
+        /* the insert may have been applied (a timeout): its id is not known here */
+        blog_retire_failed_blog(ctx, rc, NULL, json_string_value(json_object_get(user, "id")));
     }
     json_decref(after);
     return rc;
@@ -30,7 +30,7 @@ int blog_op_update_blog(blog_ctx *ctx, const blog_input *in, const char *author,
         blog_retire_write(ctx, before, after);
         *blog = blog_dto_private(after);
     } else {
-        blog_retire_failed(ctx, rc, author);
+        blog_retire_failed_blog(ctx, rc, in->id, author);
     }
     json_decref(before);
     json_decref(after);
@@ -40,12 +40,14 @@ int blog_op_update_blog(blog_ctx *ctx, const blog_input *in, const char *author,
 int blog_op_delete_blog(blog_ctx *ctx, const char *id, const char *author)
 {
     json_t *before = NULL;
-    int rc = blog_store_delete(ctx->mongo, id, author, mf_now_ms(), &before);
+    json_t *after = NULL;
+    int rc = blog_store_delete(ctx->mongo, id, author, mf_now_ms(), &before, &after);
     if (rc == 0)
-        blog_retire_write(ctx, before, NULL);
+        blog_retire_write(ctx, before, after);
     else
-        blog_retire_failed(ctx, rc, author);
+        blog_retire_failed_blog(ctx, rc, id, author);
     json_decref(before);
+    json_decref(after);
     return rc;
 }
 

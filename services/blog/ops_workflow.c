@@ -13,13 +13,10 @@ static int move(blog_ctx *ctx, const char *id, const char *owner, blog_transitio
     json_t *before = NULL, *after = NULL;
     int rc =
         blog_store_transition(ctx->mongo, id, owner, t, actor, mf_now_ms(), why, &before, &after);
-    if (rc == 0 && after)
+    if (rc == 0)
         blog_retire_write(ctx, before, after);
-    else if (rc == 0) /* applied, but not read back: what it changed is not known */
-        blog_retire_unsure(
-            ctx, json_string_value(json_object_get(json_object_get(before, "author"), "_id")));
     else
-        blog_retire_failed(ctx, rc, owner);
+        blog_retire_failed_blog(ctx, rc, id, owner);
     json_decref(before);
     json_decref(after);
     return rc;

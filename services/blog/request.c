@@ -45,9 +45,13 @@ void blog_respond_list(mf_req *req, blog_list_kind kind, const char *arg, mf_val
     mf_valid none;
     mf_valid_init(&none);
     long page = 0, limit = 0;
+    /* optional cursor: the _id of the last blog of the page before (ops.h) */
+    const char *after = mf_req_query(req, "after");
+    if (after)
+        mf_valid_object_id(v ? v : &none, "after", after);
     if (query_page(req, v ? v : &none, &page, &limit)) {
         blog_answer a;
-        int rc = blog_op_list_blogs(mf_req_app(req), kind, arg, page, limit, &a);
+        int rc = blog_op_list_blogs_after(mf_req_app(req), kind, arg, page, limit, after, &a);
         if (rc == 0)
             blog_respond_answer(req, &a);
         else

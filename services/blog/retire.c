@@ -8,6 +8,7 @@
 
 #include "cache.h"
 #include "dto.h"
+#include "readmodel.h"
 
 static bool rec_true(const json_t *rec, const char *key)
 {
@@ -153,6 +154,7 @@ void blog_retire_apply(blog_ctx *ctx, const blog_retire_plan *p)
 
 void blog_retire_write(blog_ctx *ctx, const json_t *before, const json_t *after)
 {
+    blog_rm_apply(ctx, after);
     blog_retire_plan p;
     blog_retire_plan_init(&p);
     blog_retire_plan_add(&p, before, after);
@@ -173,4 +175,12 @@ void blog_retire_failed(blog_ctx *ctx, int rc, const char *author)
 {
     if (rc != 0 && rc != MF_ERR_NOT_FOUND && rc != MF_ERR_CONFLICT && rc != MF_ERR_STATE)
         blog_retire_unsure(ctx, author);
+}
+
+void blog_retire_failed_blog(blog_ctx *ctx, int rc, const char *id, const char *author)
+{
+    if (rc != 0 && rc != MF_ERR_NOT_FOUND && rc != MF_ERR_CONFLICT && rc != MF_ERR_STATE) {
+        blog_rm_suspect(ctx, id);
+        blog_retire_unsure(ctx, author);
+    }
 }

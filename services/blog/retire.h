@@ -47,12 +47,17 @@ void blog_retire_plan_add_unsure(blog_retire_plan *p, const char *author);
 /* Retires what p holds (keys first, then one move per generation). */
 void blog_retire_apply(blog_ctx *ctx, const blog_retire_plan *p);
 
-/* One write: plan, apply, release. */
+/* One write: plan, apply, release; first the read models are brought up to after (the record
+ * after the write; a deleted blog's record has status false), so that a read that misses the
+ * cache after the generation moved finds them current. */
 void blog_retire_write(blog_ctx *ctx, const json_t *before, const json_t *after);
 /* A failed write of author's blog (NULL: unknown): when rc says it may have been applied
  * anyway (not NOT_FOUND, CONFLICT or STATE, which are decided before anything is written),
  * retires as for an unsure write. */
 void blog_retire_failed(blog_ctx *ctx, int rc, const char *author);
 void blog_retire_unsure(blog_ctx *ctx, const char *author);
+/* blog_retire_failed for a write of blog id (NULL: unknown), whose read models are then
+ * re-read from MongoDB (readmodel.h). */
+void blog_retire_failed_blog(blog_ctx *ctx, int rc, const char *id, const char *author);
 
 #endif

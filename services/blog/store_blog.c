@@ -1,5 +1,9 @@
 #include "store_blog.h"
 
+#include <stdlib.h>
+#include <string.h>
+
+#include "micro/alloc.h"
 #include "micro/error.h"
 
 #include "blog.h"
@@ -14,6 +18,16 @@ static int find_one_free(blog_mongo *m, blog_mdoc *filter, json_t **rec)
     int rc = blog_mongo_find_one(m, BLOG_COLL_BLOGS, filter, NULL, rec);
     blog_mdoc_free(filter);
     return rc;
+}
+
+/* The record with _id id, whatever its state. The filter is {_id} alone on purpose: it is
+ * the one filter every MongoDB-wire backend serves from its _id index (FerretDB 1.x pushes
+ * nothing else down), so state and ownership are checked here, in C, by the callers. */
+static int find_by_id(blog_mongo *m, const char *id, json_t **rec)
+{
+    blog_mdoc *f = blog_mdoc_new();
+    blog_mdoc_oid(f, "_id", id);
+    return find_one_free(m, f, rec);
 }
 
 static int64_t rec_ms(const json_t *rec, const char *key)
@@ -88,9 +102,13 @@ blog_mdoc *blog_store_public_filter(void)
 
 int blog_store_public_by_id(blog_mongo *m, const char *id, json_t **rec)
 {
-    blog_mdoc *f = blog_store_public_filter();
-    blog_mdoc_oid(f, "_id", id);
-    return find_one_free(m, f, rec);
+    int rc = find_by_id(m, id, rec);
+    if (rc == 0 && !(rec_bool(*rec, "status") && rec_bool(*rec, "published"))) {
+        json_decref(*rec);
+        *rec = NULL;
+        rc = MF_ERR_NOT_FOUND;
+    }
+    return rc;
 }
 
 int blog_store_public_by_slug(blog_mongo *m, const char *slug, json_t **rec)
@@ -113,98 +131,197 @@ static blog_mdoc *own_filter(const char *id, const char *owner)
 
 int blog_store_get(blog_mongo *m, const char *id, const char *owner, json_t **rec)
 {
-    return find_one_free(m, own_filter(id, owner), rec);
+    int rc = find_by_id(m, id, rec);
+    if (rc != 0)
+        return rc;
+    const char *author = rec_str(json_object_get(*rec, "author"), "_id");
+    if (!rec_bool(*rec, "status") || (owner && (!author || strcmp(author, owner) != 0))) {
+        json_decref(*rec);
+        *rec = NULL;
+        return MF_ERR_NOT_FOUND;
+    }
+    return 0;
 }
 
 /* ---- writes ---- */
 
-static void set_keywords(blog_mdoc *d, const char *title, const char *description)
+/* Every write builds what it sends (d, BSON) and what it stored (j, the record as mongo.h
+ * reads it back) field by field in the same call, so no write reads back what it wrote. */
+typedef struct {
+    blog_mdoc *d;
+    json_t *j; /* the object fields go to (borrowed) */
+} dual;
+
+static void dual_str(dual *w, const char *key, const char *value)
+{
+    blog_mdoc_str(w->d, key, value);
+    json_object_set_new(w->j, key, json_string(value ? value : ""));
+}
+
+static void dual_bool(dual *w, const char *key, bool value)
+{
+    blog_mdoc_bool(w->d, key, value);
+    json_object_set_new(w->j, key, json_boolean(value));
+}
+
+static void dual_date(dual *w, const char *key, int64_t ms)
+{
+    blog_mdoc_date(w->d, key, ms);
+    json_object_set_new(w->j, key, json_integer(ms));
+}
+
+static void dual_str_array(dual *w, const char *key, json_t *strings, size_t max)
+{
+    blog_mdoc_str_array(w->d, key, strings, max);
+    json_t *a = json_array();
+    size_t i;
+    json_t *v;
+    json_array_foreach(strings, i, v)
+    {
+        if (json_array_size(a) >= max)
+            break;
+        if (json_is_string(v))
+            json_array_append(a, v);
+    }
+    json_object_set_new(w->j, key, a);
+}
+
+static void set_keywords(dual *w, const char *title, const char *description)
 {
     json_t *kw = blog_keywords(title, description);
-    blog_mdoc_str_array(d, "keywords", kw, BLOG_KEYWORDS_MAX);
+    dual_str_array(w, "keywords", kw, BLOG_KEYWORDS_MAX);
     json_decref(kw);
+}
+
+/* The document of a new blog by user (and its record, *rec). published_at 0: a draft, as
+ * create writes it; else as create, submit and publish leave it (the benchmark's seeding). */
+static blog_mdoc *new_doc(const blog_input *in, const json_t *user, int64_t now,
+                          int64_t published_at, json_t **rec_out)
+{
+    const char *uid = rec_str(user, "id");
+    const char *name = rec_str(user, "name");
+    const char *pic = rec_str(user, "profilePicUrl");
+    char id[25];
+    blog_mongo_new_oid(id);
+    /* Field by field: nothing from the body is stored but the validated fields. */
+    json_t *rec = json_object();
+    dual w = {blog_mdoc_new(), rec};
+    blog_mdoc_oid(w.d, "_id", id);
+    json_object_set_new(rec, "_id", json_string(id));
+    dual_str(&w, "title", in->title);
+    dual_str(&w, "description", in->description);
+    dual_str(&w, "draftText", in->draft_text);
+    if (published_at)
+        dual_str(&w, "text", in->draft_text);
+    dual_str_array(&w, "tags", in->tags, BLOG_TAGS_MAX);
+    json_t *author = json_object();
+    json_object_set_new(rec, "author", author);
+    blog_mdoc_begin(w.d, "author");
+    w.j = author;
+    dual_str(&w, "_id", uid);
+    dual_str(&w, "name", name ? name : "");
+    if (pic)
+        dual_str(&w, "profilePicUrl", pic);
+    blog_mdoc_end(w.d);
+    w.j = rec;
+    dual_str(&w, "imgUrl", in->img_url);
+    dual_str(&w, "slug", in->slug);
+    blog_mdoc_double(w.d, "score", 0.01);
+    json_object_set_new(rec, "score", json_real(0.01));
+    dual_bool(&w, "submitted", false);
+    dual_bool(&w, "drafted", published_at == 0);
+    dual_bool(&w, "published", published_at != 0);
+    dual_bool(&w, "status", true);
+    set_keywords(&w, in->title, in->description);
+    dual_str(&w, "createdBy", uid);
+    dual_str(&w, "updatedBy", uid);
+    dual_date(&w, "createdAt", now);
+    dual_date(&w, "updatedAt", published_at ? published_at : now);
+    if (published_at)
+        dual_date(&w, "publishedAt", published_at);
+    *rec_out = rec;
+    return w.d;
 }
 
 int blog_store_create(blog_mongo *m, const blog_input *in, const json_t *user, int64_t now,
                       json_t **after)
 {
-    const char *uid = rec_str(user, "id");
-    const char *name = rec_str(user, "name");
-    const char *pic = rec_str(user, "profilePicUrl");
-    if (!uid)
+    if (!rec_str(user, "id"))
         return MF_ERR;
-    char id[25];
-    blog_mongo_new_oid(id);
-    /* Field by field: nothing from the body is stored but the validated fields. */
-    blog_mdoc *d = blog_mdoc_new();
-    blog_mdoc_oid(d, "_id", id);
-    blog_mdoc_str(d, "title", in->title);
-    blog_mdoc_str(d, "description", in->description);
-    blog_mdoc_str(d, "draftText", in->draft_text);
-    blog_mdoc_str_array(d, "tags", in->tags, BLOG_TAGS_MAX);
-    blog_mdoc_begin(d, "author");
-    blog_mdoc_str(d, "_id", uid);
-    blog_mdoc_str(d, "name", name ? name : "");
-    if (pic)
-        blog_mdoc_str(d, "profilePicUrl", pic);
-    blog_mdoc_end(d);
-    blog_mdoc_str(d, "imgUrl", in->img_url);
-    blog_mdoc_str(d, "slug", in->slug);
-    blog_mdoc_double(d, "score", 0.01);
-    blog_mdoc_bool(d, "submitted", false);
-    blog_mdoc_bool(d, "drafted", true);
-    blog_mdoc_bool(d, "published", false);
-    blog_mdoc_bool(d, "status", true);
-    set_keywords(d, in->title, in->description);
-    blog_mdoc_str(d, "createdBy", uid);
-    blog_mdoc_str(d, "updatedBy", uid);
-    blog_mdoc_date(d, "createdAt", now);
-    blog_mdoc_date(d, "updatedAt", now);
+    json_t *rec = NULL;
+    blog_mdoc *d = new_doc(in, user, now, 0, &rec);
     int rc = blog_mongo_insert(m, BLOG_COLL_BLOGS, d);
     blog_mdoc_free(d);
-    if (rc != 0)
+    if (rc != 0) {
+        json_decref(rec);
         return rc;
-    return blog_store_get(m, id, NULL, after);
+    }
+    *after = rec;
+    return 0;
+}
+
+int blog_store_seed_published(blog_mongo *m, const blog_input *in, size_t n, const json_t *user,
+                              const int64_t *published_at, json_t **recs)
+{
+    if (!rec_str(user, "id") || n == 0)
+        return MF_ERR;
+    blog_mdoc **docs = mf_calloc(n, sizeof *docs);
+    json_t *out = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *rec = NULL;
+        docs[i] = new_doc(&in[i], user, published_at[i], published_at[i], &rec);
+        json_array_append_new(out, rec);
+    }
+    int rc = blog_mongo_insert_many(m, BLOG_COLL_BLOGS, (const blog_mdoc *const *)docs, n);
+    for (size_t i = 0; i < n; i++)
+        blog_mdoc_free(docs[i]);
+    free(docs);
+    if (rc != 0) {
+        json_decref(out);
+        return rc;
+    }
+    *recs = out;
+    return 0;
 }
 
 /* The $set of an update: the present fields of in (keywords follow title and description). */
-static void set_input(blog_mdoc *u, const blog_input *in, const json_t *old)
+static void set_input(dual *u, const blog_input *in, const json_t *old)
 {
     if (in->title)
-        blog_mdoc_str(u, "title", in->title);
+        dual_str(u, "title", in->title);
     if (in->description)
-        blog_mdoc_str(u, "description", in->description);
+        dual_str(u, "description", in->description);
     if (in->draft_text)
-        blog_mdoc_str(u, "draftText", in->draft_text);
+        dual_str(u, "draftText", in->draft_text);
     if (in->slug)
-        blog_mdoc_str(u, "slug", in->slug);
+        dual_str(u, "slug", in->slug);
     if (in->img_url)
-        blog_mdoc_str(u, "imgUrl", in->img_url);
+        dual_str(u, "imgUrl", in->img_url);
     if (in->tags)
-        blog_mdoc_str_array(u, "tags", in->tags, BLOG_TAGS_MAX);
+        dual_str_array(u, "tags", in->tags, BLOG_TAGS_MAX);
     if (in->title || in->description)
         set_keywords(u, in->title ? in->title : rec_str(old, "title"),
                      in->description ? in->description : rec_str(old, "description"));
 }
 
 /* The $set of a transition from the record old. */
-static void set_transition(blog_mdoc *u, blog_transition t, const json_t *old, int64_t now)
+static void set_transition(dual *u, blog_transition t, const json_t *old, int64_t now)
 {
     switch (t) {
     case BLOG_SUBMIT:
     case BLOG_WITHDRAW:
-        blog_mdoc_bool(u, "submitted", t == BLOG_SUBMIT);
+        dual_bool(u, "submitted", t == BLOG_SUBMIT);
         return;
     case BLOG_PUBLISH:
     case BLOG_UNPUBLISH:
-        blog_mdoc_bool(u, "drafted", t == BLOG_UNPUBLISH);
-        blog_mdoc_bool(u, "submitted", false);
-        blog_mdoc_bool(u, "published", t == BLOG_PUBLISH);
+        dual_bool(u, "drafted", t == BLOG_UNPUBLISH);
+        dual_bool(u, "submitted", false);
+        dual_bool(u, "published", t == BLOG_PUBLISH);
         if (t == BLOG_PUBLISH) {
             const char *draft = rec_str(old, "draftText");
-            blog_mdoc_str(u, "text", draft ? draft : "");
+            dual_str(u, "text", draft ? draft : "");
             int64_t first = rec_ms(old, "publishedAt");
-            blog_mdoc_date(u, "publishedAt", first ? first : now);
+            dual_date(u, "publishedAt", first ? first : now);
         }
         return;
     }
@@ -237,9 +354,10 @@ typedef struct {
 } change;
 
 /* Read, check, conditional $set on the version read (and, for a transition, on the state
- * checked), retried when another write came first. On 0 *before is the record read. */
+ * checked), retried when another write came first. On 0 *before is the record read and
+ * *after the record the $set made of it (worked out here: nothing is read back). */
 static int write_read_version(blog_mongo *m, const char *id, const char *owner, const change *c,
-                              blog_why *why, json_t **before)
+                              blog_why *why, json_t **before, json_t **after)
 {
     for (int attempt = 0; attempt < STORE_RETRIES; attempt++) {
         json_t *old = NULL;
@@ -258,23 +376,26 @@ static int write_read_version(blog_mongo *m, const char *id, const char *owner, 
             blog_mdoc_bool(f, "published", rec_bool(old, "published"));
             blog_mdoc_bool(f, "submitted", rec_bool(old, "submitted"));
         }
-        blog_mdoc *u = blog_mdoc_new();
-        blog_mdoc_begin(u, "$set");
+        json_t *rec = json_deep_copy(old);
+        dual u = {blog_mdoc_new(), rec};
+        blog_mdoc_begin(u.d, "$set");
         if (c->in)
-            set_input(u, c->in, old);
+            set_input(&u, c->in, old);
         else
-            set_transition(u, c->t, old, c->now);
-        blog_mdoc_str(u, "updatedBy", c->actor);
-        blog_mdoc_date(u, "updatedAt", next_version(old, c->now));
-        blog_mdoc_end(u);
+            set_transition(&u, c->t, old, c->now);
+        dual_str(&u, "updatedBy", c->actor);
+        dual_date(&u, "updatedAt", next_version(old, c->now));
+        blog_mdoc_end(u.d);
         int64_t matched = 0;
-        rc = blog_mongo_update_one(m, BLOG_COLL_BLOGS, f, u, &matched);
+        rc = blog_mongo_update_one(m, BLOG_COLL_BLOGS, f, u.d, &matched);
         blog_mdoc_free(f);
-        blog_mdoc_free(u);
+        blog_mdoc_free(u.d);
         if (rc == 0 && matched > 0) {
             *before = old;
+            *after = rec;
             return 0;
         }
+        json_decref(rec);
         json_decref(old);
         if (rc != 0)
             return rc;
@@ -289,14 +410,7 @@ int blog_store_update(blog_mongo *m, const blog_input *in, const char *owner, in
     *before = *after = NULL;
     blog_why why = BLOG_WHY_NONE;
     const change c = {.in = in, .actor = owner, .now = now};
-    int rc = write_read_version(m, in->id, owner, &c, &why, before);
-    if (rc == 0)
-        rc = blog_store_get(m, in->id, owner, after);
-    if (rc != 0) {
-        json_decref(*before);
-        *before = NULL;
-    }
-    return rc;
+    return write_read_version(m, in->id, owner, &c, &why, before, after);
 }
 
 int blog_store_transition(blog_mongo *m, const char *id, const char *owner, blog_transition t,
@@ -306,39 +420,44 @@ int blog_store_transition(blog_mongo *m, const char *id, const char *owner, blog
     *why = BLOG_WHY_NONE;
     *before = *after = NULL;
     const change c = {.t = t, .actor = actor, .now = now};
-    int rc = write_read_version(m, id, owner, &c, why, before);
-    /* applied: a failed read-back leaves *after NULL, the caller retires what it may have
-     * changed without knowing it */
-    if (rc == 0 && blog_store_get(m, id, owner, after) != 0)
-        *after = NULL;
-    return rc;
+    return write_read_version(m, id, owner, &c, why, before, after);
 }
 
 int blog_store_delete(blog_mongo *m, const char *id, const char *owner, int64_t now,
-                      json_t **before)
+                      json_t **before, json_t **after)
 {
-    *before = NULL;
-    json_t *old = NULL;
-    int rc = blog_store_get(m, id, owner, &old);
-    if (rc != 0)
-        return rc;
-    blog_mdoc *f = own_filter(id, owner);
-    blog_mdoc *u = blog_mdoc_new();
-    blog_mdoc_begin(u, "$set");
-    blog_mdoc_bool(u, "status", false);
-    blog_mdoc_str(u, "updatedBy", owner);
-    blog_mdoc_date(u, "updatedAt", now);
-    blog_mdoc_end(u);
-    int64_t matched = 0;
-    rc = blog_mongo_update_one(m, BLOG_COLL_BLOGS, f, u, &matched);
-    blog_mdoc_free(f);
-    blog_mdoc_free(u);
-    if (rc == 0 && matched == 0)
-        rc = MF_ERR_NOT_FOUND;
-    if (rc != 0) {
+    *before = *after = NULL;
+    for (int attempt = 0; attempt < STORE_RETRIES; attempt++) {
+        json_t *old = NULL;
+        int rc = blog_store_get(m, id, owner, &old);
+        if (rc != 0)
+            return rc;
+        /* on the version read, and to a later one, so that the read models (readmodel.h),
+         * which order a blog's writes by updatedAt, see the delete as its last word */
+        blog_mdoc *f = own_filter(id, owner);
+        blog_mdoc_date(f, "updatedAt", rec_ms(old, "updatedAt"));
+        blog_mdoc *u = blog_mdoc_new();
+        blog_mdoc_begin(u, "$set");
+        blog_mdoc_bool(u, "status", false);
+        blog_mdoc_str(u, "updatedBy", owner);
+        blog_mdoc_date(u, "updatedAt", next_version(old, now));
+        blog_mdoc_end(u);
+        int64_t matched = 0;
+        rc = blog_mongo_update_one(m, BLOG_COLL_BLOGS, f, u, &matched);
+        blog_mdoc_free(f);
+        blog_mdoc_free(u);
+        if (rc == 0 && matched > 0) {
+            *after = json_deep_copy(old);
+            json_object_set_new(*after, "status", json_false());
+            json_object_set_new(*after, "updatedBy", json_string(owner));
+            json_object_set_new(*after, "updatedAt", json_integer(next_version(old, now)));
+            *before = old;
+            return 0;
+        }
         json_decref(old);
-        return rc;
+        if (rc != 0)
+            return rc;
+        /* changed or deleted meanwhile: read again */
     }
-    *before = old;
-    return 0;
+    return MF_ERR;
 }

@@ -25,6 +25,9 @@ typedef enum {
 /* One page (1-based) of ItemBlog records. arg: the tag or the author id. */
 int blog_store_list(blog_mongo *m, blog_list_kind kind, const char *arg, long page, long limit,
                     json_t **recs);
+/* The same, counted from right after blog after (a 24-hex id; unknown: an empty page). */
+int blog_store_list_after(blog_mongo *m, blog_list_kind kind, const char *arg, long page,
+                          long limit, const char *after, json_t **recs);
 /* Candidate records for the similar list of self (see similar.c). */
 int blog_store_similar_candidates(blog_mongo *m, const json_t *self, json_t **recs);
 

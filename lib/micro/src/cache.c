@@ -23,6 +23,8 @@
 #include "micro/log.h"
 #include "micro/metrics.h"
 
+#include "cache_internal.h"
+
 #define DOWN_MS 1000
 
 typedef struct {
@@ -476,4 +478,9 @@ void mf_cache_set_name(mf_cache *c, const char *name)
         return;
     free(c->name);
     c->name = mf_strdup(name);
+}
+
+redisReply *mf_cache_exec_internal(mf_cache *c, int argc, const char **argv, const size_t *argvlen)
+{
+    return c == NULL ? NULL : cache_exec(c, argc, argv, argvlen);
 }
