@@ -22,6 +22,8 @@
 #include "micro/error.h"
 #include "micro/log.h"
 
+#include "cache_internal.h"
+
 #define DOWN_MS 1000
 
 typedef struct {
@@ -386,4 +388,11 @@ int mf_cache_ping(void *ctx)
                  : MF_ERR_UNAVAILABLE;
     freeReplyObject(r);
     return rc;
+}
+
+/* ---- for the other files of the client (cache_internal.h) ------------------------------- */
+
+redisReply *mf_cache_exec(mf_cache *c, int argc, const char **argv, const size_t *argvlen)
+{
+    return cache_exec(c, argc, argv, argvlen);
 }
