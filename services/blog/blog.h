@@ -17,8 +17,9 @@
 #include "mongo.h"
 
 /* Collections. */
-#define BLOG_COLL_BLOGS   "blogs"
-#define BLOG_COLL_AUTHORS "authors"
+#define BLOG_COLL_BLOGS    "blogs"
+#define BLOG_COLL_AUTHORS  "authors"
+#define BLOG_COLL_COMMENTS "comments"
 
 /* Cache lifetimes (API.md section 4). Invalidation does not depend on them (see cache.c):
  * they bound how long another replica that missed a lost invalidation can serve old data,
@@ -38,6 +39,10 @@ typedef struct {
     /* Set when an invalidation could not reach Redis: the cache generation is bumped before
      * the cache is used again (see cache.c). */
     atomic_bool cache_dirty;
+    /* Set when a comment write could not update its read model in Redis (comment_index.h). */
+    atomic_bool comments_dirty;
+    /* Set when a tag count change could not reach Redis (tag_index.h). */
+    atomic_bool tags_dirty;
 } blog_ctx;
 
 #endif

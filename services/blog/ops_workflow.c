@@ -20,6 +20,7 @@ static int move(blog_ctx *ctx, const char *id, const char *owner, blog_transitio
             ctx, json_string_value(json_object_get(json_object_get(before, "author"), "_id")));
     else
         blog_retire_failed(ctx, rc, owner);
+    blog_op_tags_on_write(ctx, rc, before, after);
     json_decref(before);
     json_decref(after);
     return rc;
