@@ -34,6 +34,7 @@ typedef struct {
     mf_cache *cache;
     mf_nats *nats;
     int auth_timeout_ms;
+    int comments_per_minute; /* COMMENTS_PER_MINUTE, 0: no limit */
     /* Users behind recently seen Authorization headers (NULL when AUTH_CACHE_TTL_S is 0). */
     blog_auth_cache *auth_cache;
     /* Set when an invalidation could not reach Redis: the cache generation is bumped before

@@ -81,12 +81,15 @@ static const char *const rate_lua =
 bool blog_comment_rate_take(blog_ctx *ctx, const char *user_id, int64_t now_ms,
                             blog_comment_rate_slot *slot)
 {
+    slot->member[0] = '\0';
+    if (ctx->comments_per_minute <= 0)
+        return true;
     char *key = mf_asprintf(RATE_KEY, user_id);
-    char now[24], start[24], limit[8], rnd[17];
+    char now[24], start[24], limit[16], rnd[17];
     char *member = slot->member;
     snprintf(now, sizeof now, "%lld", (long long)now_ms);
     snprintf(start, sizeof start, "%lld", (long long)(now_ms - 60000));
-    snprintf(limit, sizeof limit, "%d", BLOG_COMMENTS_PER_MINUTE);
+    snprintf(limit, sizeof limit, "%d", ctx->comments_per_minute);
     if (mf_random_hex(8, rnd, sizeof rnd) != 0)
         rnd[0] = '\0';
     snprintf(member, sizeof slot->member, "%s-%s", now, rnd);
@@ -100,6 +103,8 @@ bool blog_comment_rate_take(blog_ctx *ctx, const char *user_id, int64_t now_ms,
 void blog_comment_rate_return(blog_ctx *ctx, const char *user_id,
                               const blog_comment_rate_slot *slot)
 {
+    if (!slot->member[0])
+        return;
     char *key = mf_asprintf(RATE_KEY, user_id);
     const char *argv[] = {"ZREM", key, slot->member};
     mf_cache_cmd_int(ctx->cache, 3, argv, NULL);

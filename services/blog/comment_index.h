@@ -33,8 +33,7 @@
 
 #include "blog.h"
 
-/* Comments a user may create in any 60 s (API.md). */
-#define BLOG_COMMENTS_PER_MINUTE 10
+/* Comments a user may create in any 60 s: COMMENTS_PER_MINUTE (API.md: 10). */
 
 /* The per-blog write lock. */
 typedef struct {

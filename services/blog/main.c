@@ -52,7 +52,9 @@ int main(int argc, char **argv)
     mf_service_log_init(cfg, "blog-service");
 
     int rc = 1;
-    blog_ctx ctx = {.cfg = cfg, .auth_timeout_ms = (int)mf_config_int(cfg, "AUTH_TIMEOUT_MS")};
+    blog_ctx ctx = {.cfg = cfg,
+                    .auth_timeout_ms = (int)mf_config_int(cfg, "AUTH_TIMEOUT_MS"),
+                    .comments_per_minute = (int)mf_config_int(cfg, "COMMENTS_PER_MINUTE")};
     atomic_init(&ctx.cache_dirty, false);
     atomic_init(&ctx.comments_dirty, false);
     atomic_init(&ctx.tags_dirty, false);

@@ -85,7 +85,7 @@ void blog_op_forget_user_tokens(blog_ctx *ctx, const char *id);
 typedef enum {
     BLOG_COMMENT_WHY_NONE = 0,
     BLOG_COMMENT_WHY_NO_PARENT,    /* parentId is not a visible top-level comment of the blog */
-    BLOG_COMMENT_WHY_RATE_LIMITED, /* more than BLOG_COMMENTS_PER_MINUTE in 60 s */
+    BLOG_COMMENT_WHY_RATE_LIMITED, /* more than COMMENTS_PER_MINUTE in 60 s */
 } blog_comment_why;
 /* New comment by user (the authenticated User, borrowed) on published blog blog_id, a reply
  * to parent_id unless NULL; text trimmed and validated. *comment: Comment, caller decrefs.

@@ -22,7 +22,7 @@
  * Cache: comment pages are public answers (cache.h); a comment write retires them, and the
  * cached blog whose commentCount it moved, through retire.c before it answers.
  *
- * Rate limit: BLOG_COMMENTS_PER_MINUTE per user in Redis. Redis down, it fails OPEN: the
+ * Rate limit: COMMENTS_PER_MINUTE (10) per user in Redis. Redis down, it fails OPEN: the
  * limit guards against floods, not against a rule that must hold, and the gateway's own rate
  * limit per API key still applies.
  */
