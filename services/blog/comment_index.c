@@ -16,7 +16,7 @@
 #define SENTINEL    "!"
 #define EPOCH_KEY   "blog:comments:epoch"
 #define EPOCH_LUA   "('" SENTINEL "' .. (redis.call('GET', KEYS[2]) or '0'))"
-#define LOCK_TTL_MS "10000" /* longer than any write under it; a crashed holder expires */
+#define LOCK_TTL_MS "15000" /* longer than any write under it; a crashed holder expires */
 #define RATE_KEY    "blog:rl:comments:%s"
 
 static char *set_key(const char *blog_id)

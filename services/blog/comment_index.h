@@ -44,7 +44,9 @@ typedef struct {
 
 /* 0 with the lock held or, Redis down, not held; MF_ERR_TIMEOUT when another writer kept it
  * for BLOG_COMMENT_LOCK_WAIT_MS. Release with blog_comment_unlock either way. */
-#define BLOG_COMMENT_LOCK_WAIT_MS 3000
+/* Long enough for a queue of writers on one hot blog (each holds it for two MongoDB writes and
+ * two Redis commands); a holder that crashed is gone after the lock's own TTL. */
+#define BLOG_COMMENT_LOCK_WAIT_MS 8000
 int blog_comment_lock_take(blog_ctx *ctx, const char *blog_id, blog_comment_lock *l);
 void blog_comment_unlock(blog_ctx *ctx, blog_comment_lock *l);
 

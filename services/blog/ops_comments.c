@@ -169,14 +169,15 @@ int blog_op_create_comment(blog_ctx *ctx, const char *blog_id, const char *paren
         *why = BLOG_COMMENT_WHY_RATE_LIMITED;
         return uid ? MF_ERR_STATE : MF_ERR;
     }
-    blog_comment_lock lock;
-    if (blog_comment_lock_take(ctx, blog_id, &lock) != 0) {
-        blog_comment_rate_return(ctx, uid, &slot);
-        return MF_ERR_UNAVAILABLE;
-    }
+    /* The checks come before the lock (a blog unpublished meanwhile hides the comment like any
+     * other of its comments); under it, only what must not interleave: the read model check,
+     * the insert, the count, the read model update. */
     json_t *blog = NULL, *rec = NULL;
     bool indexed = false;
     int rc = blog_store_public_by_id(ctx->mongo, blog_id, &blog);
+    blog_comment_lock lock = {0};
+    if (rc == 0 && blog_comment_lock_take(ctx, blog_id, &lock) != 0)
+        rc = MF_ERR_UNAVAILABLE;
     if (rc == 0 && parent_id) {
         rc = live_top_level(ctx, parent_id, blog_id);
         if (rc == MF_ERR_NOT_FOUND) {
@@ -186,23 +187,25 @@ int blog_op_create_comment(blog_ctx *ctx, const char *blog_id, const char *paren
     }
     if (rc == 0 && lock.held)
         rc = ensure_index(ctx, &blog, &indexed);
+    bool attempted = rc == 0;
     if (rc == 0)
         rc = blog_store_comment_create(ctx->mongo, blog_id, parent_id, text, user, now, &rec);
+    bool counted_ok = false;
     if (rc == 0) {
-        if (blog_store_blog_comment_count_add(ctx->mongo, blog_id, 1) != 0) {
-            retire_unsure(ctx, blog_id);
-        } else {
-            if (!indexed || blog_comment_index_add(ctx, rec) != 0)
-                blog_comment_index_lost(ctx);
-            retire_count(ctx, blog, 1);
-        }
-        *comment = blog_dto_comment(rec);
-    } else if (rc != MF_ERR_NOT_FOUND && rc != MF_ERR_STATE) {
-        retire_unsure(ctx, blog_id); /* the insert may have been applied */
+        counted_ok = blog_store_blog_comment_count_add(ctx->mongo, blog_id, 1) == 0;
+        if (counted_ok && (!indexed || blog_comment_index_add(ctx, rec) != 0))
+            blog_comment_index_lost(ctx);
     }
-    if (rc != 0) /* only comments made count against the limit */
-        blog_comment_rate_return(ctx, uid, &slot);
     blog_comment_unlock(ctx, &lock);
+    /* retired after the lock is released, still before the answer */
+    if (rc == 0 && counted_ok)
+        retire_count(ctx, blog, 1);
+    else if (attempted)
+        retire_unsure(ctx, blog_id); /* the insert or the count may have been applied */
+    if (rc == 0)
+        *comment = blog_dto_comment(rec);
+    else /* only comments made count against the limit */
+        blog_comment_rate_return(ctx, uid, &slot);
     json_decref(blog);
     json_decref(rec);
     return rc;
@@ -411,19 +414,18 @@ int blog_op_delete_comment(blog_ctx *ctx, const char *id, const char *user, bool
         rc = replies_of(ctx, blog_id, id, indexed, &replies);
     if (rc == 0)
         rc = blog_store_comment_delete(ctx->mongo, id, mf_now_ms());
+    int64_t gone = 1 + (int64_t)json_array_size(replies);
+    bool counted_ok = false;
     if (rc == 0) {
-        int64_t gone = 1 + (int64_t)json_array_size(replies);
-        if (blog_store_blog_comment_count_add(ctx->mongo, blog_id, -gone) != 0) {
-            retire_unsure(ctx, blog_id);
-        } else {
-            if (!indexed || blog_comment_index_remove(ctx, rec, replies) != 0)
-                blog_comment_index_lost(ctx);
-            retire_count(ctx, blog, -gone);
-        }
-    } else if (rc != MF_ERR_NOT_FOUND && blog) {
-        retire_unsure(ctx, blog_id);
+        counted_ok = blog_store_blog_comment_count_add(ctx->mongo, blog_id, -gone) == 0;
+        if (counted_ok && (!indexed || blog_comment_index_remove(ctx, rec, replies) != 0))
+            blog_comment_index_lost(ctx);
     }
     blog_comment_unlock(ctx, &lock);
+    if (rc == 0 && counted_ok)
+        retire_count(ctx, blog, -gone);
+    else if (rc == 0 || (rc != MF_ERR_NOT_FOUND && blog))
+        retire_unsure(ctx, blog_id);
     json_decref(rec);
     json_decref(blog);
     json_decref(replies);
