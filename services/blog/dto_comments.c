@@ -1,9 +1,8 @@
-/* Comment bodies in, Comment out (API.md section 4, "Comments and tags"). */
+/* Comment bodies in (API.md section 4, "Comments and tags"); the Comment shape is in dto.c. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "micro/alloc.h"
-#include "micro/clock.h"
 #include "micro/utf8.h"
 
 #include "dto.h"
@@ -64,44 +63,4 @@ bool blog_dto_comment_parent(json_t *body, mf_valid *v, const char **parent)
         return false;
     *parent = json_string_value(p);
     return true;
-}
-
-static void copy(json_t *out, const json_t *rec, const char *key)
-{
-    json_t *v = json_object_get(rec, key);
-    if (v)
-        json_object_set(out, key, v);
-}
-
-static void copy_date(json_t *out, const json_t *rec, const char *key)
-{
-    json_t *v = json_object_get(rec, key);
-    if (!json_is_integer(v))
-        return;
-    char buf[32];
-    mf_time_format((int64_t)json_integer_value(v), buf);
-    json_object_set_new(out, key, json_string(buf));
-}
-
-json_t *blog_dto_comment(const json_t *rec)
-{
-    json_t *o = json_object();
-    copy(o, rec, "_id");
-    copy(o, rec, "blogId");
-    copy(o, rec, "parentId");
-    copy(o, rec, "text");
-    json_t *a = json_object_get(rec, "author");
-    json_t *author = json_object();
-    if (json_is_object(a)) {
-        copy(author, a, "_id");
-        copy(author, a, "name");
-        json_t *pic = json_object_get(a, "profilePicUrl");
-        if (json_is_string(pic))
-            json_object_set(author, "profilePicUrl", pic);
-    }
-    json_object_set_new(o, "author", author);
-    copy_date(o, rec, "createdAt");
-    copy_date(o, rec, "updatedAt");
-    json_object_set_new(o, "edited", json_boolean(json_is_true(json_object_get(rec, "edited"))));
-    return o;
 }

@@ -30,22 +30,31 @@ static bool query_page(mf_req *req, mf_valid *v, long *page, long *limit)
     return mf_req_valid(req, v);
 }
 
-void blog_handle_comment_create(mf_req *req)
+/* A comment write's request: the ObjectId parameter name into *id, the body's text (heap,
+ * *text, the caller frees it either way) and, when parent is not NULL, its parentId. false:
+ * answered (400). */
+static bool comment_body(mf_req *req, const char *name, const char **id, char **text,
+                         const char **parent)
 {
+    *text = NULL;
     mf_valid v;
     mf_valid_init(&v);
-    const char *blog_id = param_oid(req, "blogId", &v);
-    if (!mf_req_valid(req, &v))
-        return;
+    *id = param_oid(req, name, &v);
     json_t *body = NULL;
-    if (!mf_req_json(req, &body))
-        return;
-    char *text = NULL;
-    const char *parent = NULL;
+    if (!mf_req_valid(req, &v) || !mf_req_json(req, &body))
+        return false;
     mf_valid_init(&v);
-    blog_dto_comment_text(body, &v, &text);
-    blog_dto_comment_parent(body, &v, &parent);
-    if (mf_req_valid(req, &v)) {
+    blog_dto_comment_text(body, &v, text);
+    if (parent)
+        blog_dto_comment_parent(body, &v, parent);
+    return mf_req_valid(req, &v);
+}
+
+void blog_handle_comment_create(mf_req *req)
+{
+    const char *blog_id = NULL, *parent = NULL;
+    char *text = NULL;
+    if (comment_body(req, "blogId", &blog_id, &text, &parent)) {
         blog_comment_why why = BLOG_COMMENT_WHY_NONE;
         json_t *comment = NULL;
         int rc = blog_op_create_comment(mf_req_app(req), blog_id, parent, text, blog_req_user(req),
@@ -84,18 +93,9 @@ void blog_handle_comment_list(mf_req *req)
 
 void blog_handle_comment_update(mf_req *req)
 {
-    mf_valid v;
-    mf_valid_init(&v);
-    const char *id = param_oid(req, "id", &v);
-    if (!mf_req_valid(req, &v))
-        return;
-    json_t *body = NULL;
-    if (!mf_req_json(req, &body))
-        return;
+    const char *id = NULL;
     char *text = NULL;
-    mf_valid_init(&v);
-    blog_dto_comment_text(body, &v, &text);
-    if (mf_req_valid(req, &v)) {
+    if (comment_body(req, "id", &id, &text, NULL)) {
         json_t *comment = NULL;
         int rc = blog_op_update_comment(mf_req_app(req), id, text, blog_req_user_id(req), &comment);
         if (rc == 0)
