@@ -17,8 +17,9 @@
 #include "mongo.h"
 
 /* Collections. */
-#define BLOG_COLL_BLOGS   "blogs"
-#define BLOG_COLL_AUTHORS "authors"
+#define BLOG_COLL_BLOGS    "blogs"
+#define BLOG_COLL_AUTHORS  "authors"
+#define BLOG_COLL_COMMENTS "comments"
 
 /* Cache lifetimes (API.md section 4). Invalidation does not depend on them (see cache.c):
  * they bound how long another replica that missed a lost invalidation can serve old data,
@@ -33,6 +34,7 @@ typedef struct {
     mf_cache *cache;
     mf_nats *nats;
     int auth_timeout_ms;
+    int comments_per_minute; /* COMMENTS_PER_MINUTE, 0: no limit */
     /* Users behind recently seen Authorization headers (NULL when AUTH_CACHE_TTL_S is 0). */
     blog_auth_cache *auth_cache;
     /* Set when an invalidation could not reach Redis: the cache generation is bumped before
@@ -42,6 +44,10 @@ typedef struct {
      * Redis answers (see readmodel.h, whose worker this is; NULL when not started). */
     atomic_bool rm_dirty;
     struct blog_rm_worker *rm_worker;
+    /* Set when a comment write could not update its read model in Redis (comment_index.h). */
+    atomic_bool comments_dirty;
+    /* Set when a tag count change could not reach Redis (tag_index.h). */
+    atomic_bool tags_dirty;
 } blog_ctx;
 
 #endif

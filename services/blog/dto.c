@@ -137,8 +137,16 @@ static void copy_img(json_t *out, const json_t *rec)
         json_object_set(out, "imgUrl", v);
 }
 
-/* How a response shape takes one field from a record. */
-typedef enum { FIELD_COPY, FIELD_DATE, FIELD_AUTHOR, FIELD_IMG } field_kind;
+/* How a response shape takes one field from a record (FIELD_COUNT: an integer, 0 when the
+ * record has none, as blogs written before comments existed). */
+typedef enum {
+    FIELD_COPY,
+    FIELD_DATE,
+    FIELD_AUTHOR,
+    FIELD_IMG,
+    FIELD_COUNT,
+    FIELD_FLAG
+} field_kind;
 
 typedef struct {
     const char *key;
@@ -164,6 +172,16 @@ static json_t *shape(const json_t *rec, const field *fields, size_t n)
         case FIELD_IMG:
             copy_img(o, rec);
             break;
+        case FIELD_FLAG: /* a boolean, false when the record has none */
+            json_object_set_new(o, fields[i].key,
+                                json_boolean(json_is_true(json_object_get(rec, fields[i].key))));
+            break;
+        case FIELD_COUNT: {
+            json_t *c = json_object_get(rec, fields[i].key);
+            json_object_set_new(o, fields[i].key,
+                                json_integer(json_is_integer(c) ? json_integer_value(c) : 0));
+            break;
+        }
         }
     }
     return o;
@@ -171,23 +189,35 @@ static json_t *shape(const json_t *rec, const field *fields, size_t n)
 
 /* API.md section 4, in its field order. */
 static const field public_fields[] = {
-    {"_id", FIELD_COPY},         {"title", FIELD_COPY}, {"description", FIELD_COPY},
-    {"text", FIELD_COPY},        {"slug", FIELD_COPY},  {"author", FIELD_AUTHOR},
-    {"imgUrl", FIELD_IMG},       {"score", FIELD_COPY}, {"tags", FIELD_COPY},
-    {"publishedAt", FIELD_DATE},
+    {"_id", FIELD_COPY},         {"title", FIELD_COPY},         {"description", FIELD_COPY},
+    {"text", FIELD_COPY},        {"slug", FIELD_COPY},          {"author", FIELD_AUTHOR},
+    {"imgUrl", FIELD_IMG},       {"score", FIELD_COPY},         {"tags", FIELD_COPY},
+    {"publishedAt", FIELD_DATE}, {"commentCount", FIELD_COUNT},
 };
 static const field private_fields[] = {
-    {"_id", FIELD_COPY},       {"title", FIELD_COPY},       {"description", FIELD_COPY},
-    {"text", FIELD_COPY},      {"draftText", FIELD_COPY},   {"slug", FIELD_COPY},
-    {"author", FIELD_AUTHOR},  {"imgUrl", FIELD_IMG},       {"score", FIELD_COPY},
-    {"tags", FIELD_COPY},      {"submitted", FIELD_COPY},   {"drafted", FIELD_COPY},
-    {"published", FIELD_COPY}, {"publishedAt", FIELD_DATE}, {"createdAt", FIELD_DATE},
-    {"updatedAt", FIELD_DATE},
+    {"_id", FIELD_COPY},       {"title", FIELD_COPY},         {"description", FIELD_COPY},
+    {"text", FIELD_COPY},      {"draftText", FIELD_COPY},     {"slug", FIELD_COPY},
+    {"author", FIELD_AUTHOR},  {"imgUrl", FIELD_IMG},         {"score", FIELD_COPY},
+    {"tags", FIELD_COPY},      {"submitted", FIELD_COPY},     {"drafted", FIELD_COPY},
+    {"published", FIELD_COPY}, {"publishedAt", FIELD_DATE},   {"createdAt", FIELD_DATE},
+    {"updatedAt", FIELD_DATE}, {"commentCount", FIELD_COUNT},
 };
 static const field item_fields[] = {
     {"_id", FIELD_COPY},   {"title", FIELD_COPY}, {"description", FIELD_COPY}, {"slug", FIELD_COPY},
     {"imgUrl", FIELD_IMG}, {"score", FIELD_COPY}, {"tags", FIELD_COPY},
 };
+
+/* Comment of API.md section 4, "Comments and tags". */
+static const field comment_fields[] = {
+    {"_id", FIELD_COPY},       {"blogId", FIELD_COPY},   {"parentId", FIELD_COPY},
+    {"text", FIELD_COPY},      {"author", FIELD_AUTHOR}, {"createdAt", FIELD_DATE},
+    {"updatedAt", FIELD_DATE}, {"edited", FIELD_FLAG},
+};
+
+json_t *blog_dto_comment(const json_t *rec)
+{
+    return shape(rec, comment_fields, NFIELDS(comment_fields));
+}
 
 json_t *blog_dto_public(const json_t *rec)
 {

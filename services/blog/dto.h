@@ -60,4 +60,17 @@ json_t *blog_dto_item(const json_t *rec);
 /* Array of ItemBlog from an array of records. */
 json_t *blog_dto_items(const json_t *recs);
 
+/* ---- dto_comments.c: comment bodies ---- */
+#define BLOG_COMMENT_TEXT_MAX 2000
+
+/* The text of a comment body, trimmed (heap copy in *text, caller frees; NULL on failure):
+ * "text is required" when absent, null, empty or only whitespace, "text must be a string",
+ * "text must be at most 2000 characters" (code points, after trimming). */
+bool blog_dto_comment_text(json_t *body, mf_valid *v, char **text);
+/* The optional parentId of a create body (*parent borrowed, NULL when absent or null):
+ * "parentid must be a string", then the ObjectId messages of API.md section 2. */
+bool blog_dto_comment_parent(json_t *body, mf_valid *v, const char **parent);
+/* Comment of API.md from a comment record (dto.c); new reference. */
+json_t *blog_dto_comment(const json_t *rec);
+
 #endif

@@ -76,7 +76,7 @@ bool blog_guard(mf_req *req, unsigned guard)
     }
     free(errmsg);
     const char *role = (guard & BLOG_GUARD_EDITOR) ? CMICRO_ROLE_EDITOR : CMICRO_ROLE_AUTHOR;
-    const char *denied = blog_role_check(user, role);
+    const char *denied = (guard & BLOG_GUARD_USER) ? NULL : blog_role_check(user, role);
     if (denied) {
         json_decref(user);
         mf_respond_error(req, 403, denied);

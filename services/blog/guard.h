@@ -19,6 +19,8 @@
 /* Route guard flags (mf_route.guard). */
 #define BLOG_GUARD_AUTHOR 1u
 #define BLOG_GUARD_EDITOR 2u
+/* Any signed-in user, whatever their roles (comments). */
+#define BLOG_GUARD_USER 4u
 
 /* true lets the request through with the user attached; false: answered. */
 bool blog_guard(mf_req *req, unsigned guard);

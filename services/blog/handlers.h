@@ -35,4 +35,11 @@ void blog_handle_editor_unpublish(mf_req *req);
 void blog_handle_editor_submitted(mf_req *req);
 void blog_handle_editor_published(mf_req *req);
 
+/* handlers_comments.c */
+void blog_handle_comment_create(mf_req *req);
+void blog_handle_comment_list(mf_req *req);
+void blog_handle_comment_update(mf_req *req);
+void blog_handle_comment_delete(mf_req *req);
+void blog_handle_tags(mf_req *req);
+
 #endif

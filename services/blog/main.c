@@ -25,6 +25,7 @@
 #include "readmodel.h"
 #include "routes.h"
 #include "store_blog.h"
+#include "store_comments.h"
 
 #define NATS_CONNECT_TIMEOUT_MS 5000
 #define REDIS_TIMEOUT_MS        500
@@ -36,6 +37,8 @@ static int ensure_indexes(blog_mongo *m, long timeout_s)
     int64_t deadline = mf_mono_ms() + timeout_s * 1000;
     for (;;) {
         int rc = blog_store_ensure_indexes(m);
+        if (rc == 0)
+            rc = blog_store_comments_ensure_indexes(m);
         if (rc == 0)
             return 0;
         if (mf_mono_ms() >= deadline)
@@ -53,9 +56,13 @@ int main(int argc, char **argv)
     mf_service_log_init(cfg, "blog-service");
 
     int rc = 1;
-    blog_ctx ctx = {.cfg = cfg, .auth_timeout_ms = (int)mf_config_int(cfg, "AUTH_TIMEOUT_MS")};
+    blog_ctx ctx = {.cfg = cfg,
+                    .auth_timeout_ms = (int)mf_config_int(cfg, "AUTH_TIMEOUT_MS"),
+                    .comments_per_minute = (int)mf_config_int(cfg, "COMMENTS_PER_MINUTE")};
     atomic_init(&ctx.cache_dirty, false);
     atomic_init(&ctx.rm_dirty, false);
+    atomic_init(&ctx.comments_dirty, false);
+    atomic_init(&ctx.tags_dirty, false);
     ctx.auth_cache = blog_auth_cache_new((size_t)mf_config_int(cfg, "AUTH_CACHE_MAX"),
                                          mf_config_int(cfg, "AUTH_CACHE_TTL_S") * 1000);
     mf_server *srv = NULL;

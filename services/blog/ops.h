@@ -14,6 +14,7 @@
 #define BLOG_OPS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "micro/banned.h"
@@ -83,5 +84,43 @@ int blog_op_unpublish_blog(blog_ctx *ctx, const char *id, const char *editor, bl
 int blog_op_apply_user(blog_ctx *ctx, const char *id, const char *name, const char *pic);
 /* auth.invalidate: forgets the cached tokens of user id (NULL: of everyone). */
 void blog_op_forget_user_tokens(blog_ctx *ctx, const char *id);
+
+/* ---- ops_comments.c: comments of published blogs, one level of replies ---- */
+/* Why a comment write was refused (with MF_ERR_STATE). */
+typedef enum {
+    BLOG_COMMENT_WHY_NONE = 0,
+    BLOG_COMMENT_WHY_NO_PARENT,    /* parentId is not a visible top-level comment of the blog */
+    BLOG_COMMENT_WHY_RATE_LIMITED, /* more than COMMENTS_PER_MINUTE in 60 s */
+} blog_comment_why;
+/* New comment by user (the authenticated User, borrowed) on published blog blog_id, a reply
+ * to parent_id unless NULL; text trimmed and validated. *comment: Comment, caller decrefs.
+ * MF_ERR_NOT_FOUND: no such published blog. */
+int blog_op_create_comment(blog_ctx *ctx, const char *blog_id, const char *parent_id,
+                           const char *text, const json_t *user, blog_comment_why *why,
+                           json_t **comment);
+/* Page (1-based) of the visible comments of published blog blog_id, oldest first. */
+int blog_op_list_comments(blog_ctx *ctx, const char *blog_id, long page, long limit,
+                          blog_answer *out);
+/* New text of user's own visible comment id. *comment: Comment, caller decrefs.
+ * MF_ERR_NOT_FOUND: no such visible comment of user's. */
+int blog_op_update_comment(blog_ctx *ctx, const char *id, const char *text, const char *user,
+                           json_t **comment);
+/* Soft delete of visible comment id by user, allowed when it is user's or moderator is true;
+ * a top-level comment takes its replies with it. MF_ERR_NOT_FOUND otherwise. */
+int blog_op_delete_comment(blog_ctx *ctx, const char *id, const char *user, bool moderator);
+/* user.updated: the author's name and picture on every comment of theirs, comment pages
+ * retired. */
+int blog_op_comments_apply_user(blog_ctx *ctx, const char *id, const char *name, const char *pic);
+
+/* ---- ops_tags.c: tag counts over published blogs ---- */
+/* Page (1-based) of {"tag","count"}, count desc then tag asc; prefix (upper-case, NULL:
+ * none) keeps the tags starting with it. */
+int blog_op_list_tags(blog_ctx *ctx, const char *prefix, long page, long limit, blog_answer *out);
+/* The tag counts after a blog write that returned rc (before/after as the write handed
+ * them back, after NULL when it was not read back): called by every write of a blog that
+ * may publish, unpublish or retag it. */
+void blog_op_tags_on_write(blog_ctx *ctx, int rc, const json_t *before, const json_t *after);
+/* The same after a soft delete (before: the record deleted). */
+void blog_op_tags_on_delete(blog_ctx *ctx, int rc, const json_t *before);
 
 #endif

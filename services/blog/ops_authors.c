@@ -8,6 +8,8 @@
 int blog_op_apply_user(blog_ctx *ctx, const char *id, const char *name, const char *pic)
 {
     int rc = blog_store_author_apply(ctx->mongo, id, name, pic, mf_now_ms());
+    if (rc == 0)
+        rc = blog_op_comments_apply_user(ctx, id, name, pic);
     json_t *published = NULL;
     if (rc == 0)
         rc = blog_store_author_published(ctx->mongo, id, &published);

@@ -32,6 +32,7 @@ int blog_op_update_blog(blog_ctx *ctx, const blog_input *in, const char *author,
     } else {
         blog_retire_failed_blog(ctx, rc, in->id, author);
     }
+    blog_op_tags_on_write(ctx, rc, before, after);
     json_decref(before);
     json_decref(after);
     return rc;
@@ -46,6 +47,7 @@ int blog_op_delete_blog(blog_ctx *ctx, const char *id, const char *author)
         blog_retire_write(ctx, before, after);
     else
         blog_retire_failed_blog(ctx, rc, id, author);
+    blog_op_tags_on_delete(ctx, rc, before);
     json_decref(before);
     json_decref(after);
     return rc;

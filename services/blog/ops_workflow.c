@@ -17,6 +17,7 @@ static int move(blog_ctx *ctx, const char *id, const char *owner, blog_transitio
         blog_retire_write(ctx, before, after);
     else
         blog_retire_failed_blog(ctx, rc, id, owner);
+    blog_op_tags_on_write(ctx, rc, before, after);
     json_decref(before);
     json_decref(after);
     return rc;

@@ -5,6 +5,7 @@
 
 #define AUTHOR BLOG_GUARD_AUTHOR
 #define EDITOR BLOG_GUARD_EDITOR
+#define USER   BLOG_GUARD_USER
 
 const mf_route blog_routes[] = {
     {"GET", "/id/:id", blog_handle_public_by_id, 0},
@@ -28,6 +29,12 @@ const mf_route blog_routes[] = {
     {"PUT", "/editor/unpublish/id/:id", blog_handle_editor_unpublish, EDITOR},
     {"GET", "/editor/submitted", blog_handle_editor_submitted, EDITOR},
     {"GET", "/editor/published", blog_handle_editor_published, EDITOR},
+
+    {"POST", "/comments/id/:blogId", blog_handle_comment_create, USER},
+    {"GET", "/comments/id/:blogId", blog_handle_comment_list, 0},
+    {"PUT", "/comment/id/:id", blog_handle_comment_update, USER},
+    {"DELETE", "/comment/id/:id", blog_handle_comment_delete, USER},
+    {"GET", "/tags", blog_handle_tags, 0},
 };
 
 const size_t blog_routes_count = sizeof blog_routes / sizeof blog_routes[0];

@@ -25,6 +25,8 @@
 
 #include "cache_internal.h"
 
+#include "cache_internal.h"
+
 #define DOWN_MS 1000
 
 typedef struct {

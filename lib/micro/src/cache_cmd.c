@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "micro/alloc.h"
+#include "micro/error.h"
+#include "micro/log.h"
 
 #include "cache_internal.h"
 
@@ -128,4 +130,74 @@ mf_reply *mf_cache_eval(mf_cache *c, const char *script, size_t nkeys, const cha
     free(argv);
     free(lens);
     return r;
+}
+
+/* One command; NULL when Redis is down or answered an error (logged without values). */
+static mf_reply *run_checked(mf_cache *c, int argc, const char *const *argv)
+{
+    if (c == NULL || argv == NULL || argc <= 0 || argc > MF_CACHE_CMD_MAX_ARGS)
+        return NULL;
+    mf_reply *r = mf_cache_command(c, argc, argv, NULL);
+    if (r != NULL && r->type == MF_REPLY_ERROR) {
+        mf_log_warn(NULL, "cache: %s failed: %s", argv[0], r->str != NULL ? r->str : "");
+        mf_reply_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+int mf_cache_cmd_int(mf_cache *c, int argc, const char *const *argv, long long *out)
+{
+    if (out != NULL)
+        *out = 0;
+    if (c == NULL || argc <= 0 || argc > MF_CACHE_CMD_MAX_ARGS)
+        return MF_ERR_INVALID;
+    mf_reply *r = run_checked(c, argc, argv);
+    if (r == NULL)
+        return MF_ERR_UNAVAILABLE;
+    long long v = 0;
+    if (r->type == MF_REPLY_INT)
+        v = r->integer;
+    else if (r->type == MF_REPLY_STR)
+        v = r->str != NULL ? (strcmp(r->str, "OK") == 0 ? 1 : strtoll(r->str, NULL, 10)) : 0;
+    /* nil: SET NX that lost, a missing member */
+    mf_reply_free(r);
+    if (out != NULL)
+        *out = v;
+    return 0;
+}
+
+int mf_cache_cmd_strings(mf_cache *c, int argc, const char *const *argv, char ***items, size_t *n)
+{
+    *items = NULL;
+    *n = 0;
+    if (c == NULL || argc <= 0 || argc > MF_CACHE_CMD_MAX_ARGS)
+        return MF_ERR_INVALID;
+    mf_reply *r = run_checked(c, argc, argv);
+    if (r == NULL)
+        return MF_ERR_UNAVAILABLE;
+    if (r->type != MF_REPLY_ARRAY) {
+        mf_reply_free(r);
+        return MF_ERR_UNAVAILABLE;
+    }
+    char **out = mf_calloc(r->n > 0 ? r->n : 1, sizeof *out);
+    for (size_t i = 0; i < r->n; i++) {
+        const mf_reply *e = r->elem[i];
+        out[i] = (e != NULL && e->type == MF_REPLY_STR && e->str != NULL)
+                     ? mf_strndup(e->str, e->len)
+                     : mf_strdup("");
+    }
+    *items = out;
+    *n = r->n;
+    mf_reply_free(r);
+    return 0;
+}
+
+void mf_cache_strings_free(char **items, size_t n)
+{
+    if (items == NULL)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(items[i]);
+    free(items);
 }

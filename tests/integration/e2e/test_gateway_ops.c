@@ -115,7 +115,9 @@ static char *seen_upstream(int gw, const char *headers)
     }
     close(c);
     size_t n = 0;
-    return mf_strbuf_detach(&got, &n);
+    char *out = mf_strbuf_detach(&got, &n);
+    mf_strbuf_release(&got); /* detach leaves an initialised (allocated) buffer */
+    return out;
 }
 
 static void test_traceparent_kept_or_started(void **state)

@@ -488,6 +488,84 @@ static void test_profile_rename_reaches_blog(void **state)
     free(path);
 }
 
+/* A reader comments, the author replies, the count and the tags follow, an editor moderates:
+ * all through the gateway. */
+static void test_comments(void **state)
+{
+    (void)state;
+    if (!st.published)
+        skip();
+    th_user reader;
+    char *email = mf_asprintf("e2e-reader-%s@example.com", st.rnd);
+    th_api auth = st.gw;
+    auth.prefix = "/auth";
+    th_signup_as(auth, &reader, email, TH_USER_PASSWORD, "Story Reader");
+    free(email);
+
+    char *path = mf_asprintf("/blog/comments/id/%s", st.blog_id);
+    th_expect(st.gw, "POST", path, NULL, "{\"text\":\"hi\"}", 401,
+              "permission denied: missing Authorization");
+    th_expect(st.gw, "POST", path, reader.access, "{\"text\":\"   \"}", 400, "text is required");
+    th_resp c = th_call(st.gw, "POST", path, reader.access, "{\"text\":\"Great story!\"}");
+    th_expect_env(&c, 200, "comment created successfully");
+    char *top = mf_strdup(th_jstr(th_data(&c), "_id"));
+    assert_string_equal(th_jstr(th_data(&c), "author.name"), "Story Reader");
+    th_resp_release(&c);
+    char *body = mf_asprintf("{\"text\":\"Thank you.\",\"parentId\":\"%s\"}", top);
+    c = th_call(st.gw, "POST", path, st.access, body);
+    th_expect_env(&c, 200, "comment created successfully");
+    char *reply = mf_strdup(th_jstr(th_data(&c), "_id"));
+    assert_string_equal(th_jstr(th_data(&c), "parentId"), top);
+    th_resp_release(&c);
+    free(body);
+
+    char *list = mf_asprintf("/blog/comments/id/%s?page=1&limit=10", st.blog_id);
+    c = th_call(st.gw, "GET", list, NULL, NULL);
+    th_expect_env(&c, 200, "success");
+    assert_int_equal(json_array_size(th_data(&c)), 2);
+    assert_string_equal(th_jstr(json_array_get(th_data(&c), 0), "_id"), top);
+    assert_string_equal(th_jstr(json_array_get(th_data(&c), 1), "_id"), reply);
+    th_resp_release(&c);
+    char *blog = mf_asprintf("/blog/id/%s", st.blog_id);
+    c = th_call(st.gw, "GET", blog, NULL, NULL);
+    th_expect_env(&c, 200, "success");
+    assert_int_equal(json_integer_value(json_object_get(th_data(&c), "commentCount")), 2);
+    th_resp_release(&c);
+
+    char *tags = mf_asprintf("/blog/tags?page=1&limit=10&prefix=%s", st.tag);
+    c = th_call(st.gw, "GET", tags, NULL, NULL);
+    th_expect_env(&c, 200, "success");
+    assert_string_equal(th_jstr(json_array_get(th_data(&c), 0), "tag"), st.tag);
+    assert_true(json_integer_value(json_object_get(json_array_get(th_data(&c), 0), "count")) >= 1);
+    th_resp_release(&c);
+
+    /* the reader edits; the editor (the story's user also holds EDITOR) moderates */
+    char *one = mf_asprintf("/blog/comment/id/%s", top);
+    c = th_call(st.gw, "PUT", one, reader.access, "{\"text\":\"Great story, really.\"}");
+    th_expect_env(&c, 200, "comment updated successfully");
+    assert_true(json_is_true(json_object_get(th_data(&c), "edited")));
+    th_resp_release(&c);
+    th_expect(st.gw, "DELETE", one, st.access, NULL, 200, "comment deleted successfully");
+    th_expect(st.gw, "DELETE", one, reader.access, NULL, 404, "comment not found");
+    c = th_call(st.gw, "GET", list, NULL, NULL);
+    th_expect_env(&c, 200, "success");
+    assert_int_equal(json_array_size(th_data(&c)), 0); /* the reply went with it */
+    th_resp_release(&c);
+    c = th_call(st.gw, "GET", blog, NULL, NULL);
+    th_expect_env(&c, 200, "success");
+    assert_int_equal(json_integer_value(json_object_get(th_data(&c), "commentCount")), 0);
+    th_resp_release(&c);
+
+    free(one);
+    free(tags);
+    free(blog);
+    free(list);
+    free(reply);
+    free(top);
+    free(path);
+    th_user_release(&reader);
+}
+
 static void test_unpublish(void **state)
 {
     (void)state;
@@ -609,6 +687,7 @@ int main(void)
         cmocka_unit_test(test_public_reads),
         cmocka_unit_test(test_similar),
         cmocka_unit_test(test_profile_rename_reaches_blog),
+        cmocka_unit_test(test_comments),
         cmocka_unit_test(test_unpublish),
         cmocka_unit_test(test_delete),
         cmocka_unit_test(test_signout),

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dto.h"
+#include "micro/alloc.h"
 
 #define VALID_CREATE                                                                               \
     "{\"title\":\"Title\",\"description\":\"Description\",\"draftText\":\"text\","                 \
@@ -161,19 +162,21 @@ static void test_shapes(void **state)
     (void)state;
     json_t *rec = record();
     json_t *pub = blog_dto_public(rec);
-    const char *pk[] = {"_id",    "title",  "description", "text", "slug",
-                        "author", "imgUrl", "score",       "tags", "publishedAt"};
-    assert_keys(pub, pk, 10);
+    const char *pk[] = {"_id",    "title", "description", "text",        "slug",        "author",
+                        "imgUrl", "score", "tags",        "publishedAt", "commentCount"};
+    assert_keys(pub, pk, 11);
+    /* a blog written before comments existed shows 0 */
+    assert_int_equal(json_integer_value(json_object_get(pub, "commentCount")), 0);
     assert_string_equal(json_string_value(json_object_get(pub, "publishedAt")),
                         "2023-11-14T22:13:20.123Z");
     assert_int_equal(json_object_size(json_object_get(pub, "author")), 2);
 
     json_t *priv = blog_dto_private(rec);
-    const char *vk[] = {"_id",       "title",       "description", "text",
-                        "draftText", "slug",        "author",      "imgUrl",
-                        "score",     "tags",        "submitted",   "drafted",
-                        "published", "publishedAt", "createdAt",   "updatedAt"};
-    assert_keys(priv, vk, 16);
+    const char *vk[] = {"_id",       "title",       "description", "text",        "draftText",
+                        "slug",      "author",      "imgUrl",      "score",       "tags",
+                        "submitted", "drafted",     "published",   "publishedAt", "createdAt",
+                        "updatedAt", "commentCount"};
+    assert_keys(priv, vk, 17);
     assert_string_equal(json_string_value(json_object_get(priv, "createdAt")),
                         "1970-01-01T00:00:00.000Z");
 
@@ -205,6 +208,58 @@ static void test_optional_fields_omitted(void **state)
     json_decref(rec);
 }
 
+/* The comment text rule: trimmed, 1..2000 code points; parentId optional ObjectId. */
+static void test_comment_body(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *body, *msg, *text;
+    } cases[] = {
+        {"{}", "text is required", NULL},
+        {"{\"text\":null}", "text is required", NULL},
+        {"{\"text\":\" \\t\\r\\n \"}", "text is required", NULL},
+        {"{\"text\":true}", "text must be a string", NULL},
+        {"{\"text\":\"a\\u0000b\"}", "text must be a string", NULL},
+        {"{\"text\":\"  hi there \\n\"}", "", "hi there"},
+        {"{\"text\":\"x\",\"parentId\":\"abc\"}", "parentid must be of length 24", NULL},
+        {"{\"text\":\"x\",\"parentId\":[]}", "parentid must be a string", NULL},
+        {"{\"text\":\"x\",\"parentId\":null}", "", "x"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_t *j = json_loads(cases[i].body, JSON_ALLOW_NUL, NULL);
+        assert_non_null(j);
+        mf_valid v;
+        mf_valid_init(&v);
+        char *text = NULL;
+        const char *parent = NULL;
+        blog_dto_comment_text(j, &v, &text);
+        blog_dto_comment_parent(j, &v, &parent);
+        assert_string_equal(mf_valid_message(&v), cases[i].msg);
+        if (cases[i].text)
+            assert_string_equal(text, cases[i].text);
+        free(text);
+        mf_valid_release(&v);
+        json_decref(j);
+    }
+    /* 2000 code points (two bytes each) pass, 2001 fail */
+    for (int n = 2000; n <= 2001; n++) {
+        char *buf = mf_calloc((size_t)n * 2 + 1, 1);
+        for (int k = 0; k < n; k++)
+            memcpy(buf + 2 * k, "\xc3\xa9", 2);
+        json_t *j = json_pack("{s:s}", "text", buf);
+        mf_valid v;
+        mf_valid_init(&v);
+        char *text = NULL;
+        assert_int_equal(blog_dto_comment_text(j, &v, &text), n == 2000);
+        assert_string_equal(mf_valid_message(&v),
+                            n == 2000 ? "" : "text must be at most 2000 characters");
+        free(text);
+        free(buf);
+        mf_valid_release(&v);
+        json_decref(j);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -217,6 +272,7 @@ int main(void)
         cmocka_unit_test(test_update_fields),
         cmocka_unit_test(test_shapes),
         cmocka_unit_test(test_optional_fields_omitted),
+        cmocka_unit_test(test_comment_body),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

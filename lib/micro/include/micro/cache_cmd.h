@@ -41,4 +41,18 @@ void mf_reply_free(mf_reply *r);
 /* Element i of an ARRAY reply (NULL when r is no array or i is out of range). */
 const mf_reply *mf_reply_at(const mf_reply *r, size_t i);
 
+/* ---- the two shapes most read models and counters need (C-string arguments) ---- */
+
+/* Longest command (name included) these helpers send. */
+#define MF_CACHE_CMD_MAX_ARGS 64
+
+/* Runs argv[0..argc-1]; *out (may be NULL) gets an integer reply, a status reply as 1, nil as
+ * 0, a numeric string reply (ZINCRBY, ZSCORE) truncated to an integer. 0, MF_ERR_UNAVAILABLE
+ * when Redis is down or answers an error, MF_ERR_INVALID on bad arguments. */
+int mf_cache_cmd_int(mf_cache *c, int argc, const char *const *argv, long long *out);
+/* Runs argv and expects an array (ZRANGE ... [WITHSCORES]): *items (heap array of heap
+ * strings, nil elements as "", free with mf_cache_strings_free) and *n. Errors as above. */
+int mf_cache_cmd_strings(mf_cache *c, int argc, const char *const *argv, char ***items, size_t *n);
+void mf_cache_strings_free(char **items, size_t n);
+
 #endif

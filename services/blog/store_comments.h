@@ -1,0 +1,53 @@
+/*
+ * Comment records in the `comments` collection, and the comment counter of their blog.
+ *
+ * A record: _id ObjectId, blogId ObjectId, parentId ObjectId (replies only), text, author
+ * {_id, name, profilePicUrl?}, status (false = deleted), edited, createdAt, updatedAt (dates
+ * as epoch ms once read, see mongo.h). A reply whose parent is deleted is not changed: it is
+ * hidden because its parent is (the caller checks), so deleting a comment is one write.
+ *
+ * The request path only ever filters on exactly {_id} (what every MongoDB-wire backend
+ * answers from its primary key, FerretDB 1.x included); state and ownership are checked by
+ * the caller in C. The queries by blog and by author (blog_store_comments_of_blog,
+ * blog_store_comments_apply_user) are for read-model rebuilds, the Redis-down fallback and the
+ * user.updated event, off the hot path.
+ *
+ * Returns 0 or a negative MF_ERR_* (MF_ERR_NOT_FOUND, MF_ERR_UNAVAILABLE, MF_ERR); each *rec
+ * / *recs is a new reference the caller decrefs.
+ */
+#ifndef BLOG_STORE_COMMENTS_H
+#define BLOG_STORE_COMMENTS_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "micro/banned.h"
+
+#include "mongo.h"
+
+/* Creates the indexes of `comments` (idempotent): {blogId, createdAt} for the rebuild and
+ * fallback query, {author._id} for the user.updated bulk update. */
+int blog_store_comments_ensure_indexes(blog_mongo *m);
+
+/* Inserts a live comment by user (a User JSON: id, name, profilePicUrl?) on blog_id, a reply
+ * to parent_id unless it is NULL; *rec: the record as stored (not read back: the insert is
+ * the whole write). */
+int blog_store_comment_create(blog_mongo *m, const char *blog_id, const char *parent_id,
+                              const char *text, const json_t *user, int64_t now, json_t **rec);
+/* Comment id, live or not. */
+int blog_store_comment_get(blog_mongo *m, const char *id, json_t **rec);
+/* New text of comment id (edited becomes true). */
+int blog_store_comment_set_text(blog_mongo *m, const char *id, const char *text, int64_t now);
+/* Soft delete of comment id. */
+int blog_store_comment_delete(blog_mongo *m, const char *id, int64_t now);
+/* Every live comment of blog_id, createdAt then _id ascending (a scan on FerretDB). */
+int blog_store_comments_of_blog(blog_mongo *m, const char *blog_id, json_t **recs);
+/* user.updated: name and picture (NULL: none) on every comment of user id (one bulk update;
+ * the comments' updatedAt stays, a rename is not an edit). */
+int blog_store_comments_apply_user(blog_mongo *m, const char *id, const char *name,
+                                   const char *pic);
+
+/* Adds delta to the commentCount of blog_id ($inc, atomic in the server; filter {_id}). */
+int blog_store_blog_comment_count_add(blog_mongo *m, const char *blog_id, int64_t delta);
+
+#endif
