@@ -12,4 +12,6 @@ void auth_ctx_init(auth_ctx *ctx, const mf_config *cfg)
     ctx->refresh_validity_s = mf_config_int(cfg, "REFRESH_TOKEN_VALIDITY_SEC");
     ctx->bcrypt_cost = (int)mf_config_int(cfg, "BCRYPT_COST");
     ctx->cache_ttl_s = (int)mf_config_int(cfg, "SESSION_CACHE_TTL_S");
+    ctx->signin_max_per_addr = (int)mf_config_int(cfg, "SIGNIN_MAX_PER_ADDR");
+    ctx->signin_max_failures = (int)mf_config_int(cfg, "SIGNIN_MAX_FAILURES");
 }

@@ -26,6 +26,8 @@ typedef struct {
     long refresh_validity_s;
     int bcrypt_cost;
     int cache_ttl_s;
+    int signin_max_per_addr; /* attempts a minute per client address (0: no limit) */
+    int signin_max_failures; /* failed attempts a minute per email (0: no limit) */
 } auth_ctx;
 
 /* Fills the plain fields of ctx from cfg (clients are opened by the caller). */

@@ -29,6 +29,10 @@ const mf_cfg_opt auth_config_opts[] = {
     {"SESSION_CLEANUP_INTERVAL_S", MF_CFG_INT, "300", 1, DAY_S,
      "period of the expired-session cleanup"},
     {"SESSION_CACHE_TTL_S", MF_CFG_INT, "600", 1, DAY_S, "longest life of a cached session"},
+    {"SIGNIN_MAX_PER_ADDR", MF_CFG_INT, "60", 0, 1000000,
+     "sign-in attempts a minute per client address through the gateway (0: no limit)"},
+    {"SIGNIN_MAX_FAILURES", MF_CFG_INT, "10", 0, 1000000,
+     "failed sign-in attempts a minute per email (0: no limit)"},
 };
 const size_t auth_config_nopts = sizeof(auth_config_opts) / sizeof(auth_config_opts[0]);
 

@@ -19,7 +19,7 @@ bool auth_dto_signup(json_t *body, mf_valid *v, auth_dto_access *in)
 {
     auth_dto_signin(body, v, in);
     in->name = mf_valid_str(v, body, "name", MF_V_REQUIRED, 2, 200);
-    in->pic = mf_valid_str(v, body, "profilePicUrl", MF_V_URL, 0, 0);
+    in->pic = mf_valid_str(v, body, "profilePicUrl", MF_V_URL, 0, AUTH_PIC_URL_MAX);
     return mf_valid_ok(v);
 }
 
@@ -32,7 +32,7 @@ bool auth_dto_refresh(json_t *body, mf_valid *v, const char **refresh_token)
 bool auth_dto_profile(json_t *body, mf_valid *v, const char **name, const char **pic)
 {
     *name = mf_valid_str(v, body, "name", 0, 2, 200);
-    *pic = mf_valid_str(v, body, "profilePicUrl", MF_V_URL, 0, 0);
+    *pic = mf_valid_str(v, body, "profilePicUrl", MF_V_URL, 0, AUTH_PIC_URL_MAX);
     return mf_valid_ok(v);
 }
 

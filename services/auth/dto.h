@@ -12,6 +12,10 @@
 #include <stddef.h>
 
 #include "micro/banned.h"
+
+/* profilePicUrl: an http(s) URL of at most this many characters (API.md section 3): it is
+ * copied into every blog and comment of the user. */
+#define AUTH_PIC_URL_MAX 500
 #include "micro/valid.h"
 
 typedef struct {

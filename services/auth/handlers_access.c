@@ -1,6 +1,9 @@
 /* POST /signup/basic and POST /signin/basic. */
+#include <stdio.h>
+
 #include "dto.h"
 #include "handlers.h"
+#include "micro/error.h"
 #include "ops.h"
 
 /* {"user","tokens"}, or the operation's failure; frees u. */
@@ -48,6 +51,15 @@ void auth_handle_signin(mf_req *req)
     auth_user *u = NULL;
     json_t *tokens = NULL;
     const char *msg = NULL;
-    int rc = auth_op_signin(mf_req_app(req), in.email, in.password, &u, &tokens, &msg);
+    int retry_after = 0;
+    int rc = auth_op_signin(mf_req_app(req), in.email, in.password,
+                            mf_req_header(req, "X-Forwarded-For"), &u, &tokens, &msg, &retry_after);
+    if (rc == MF_ERR_LIMITED) {
+        char ra[16];
+        snprintf(ra, sizeof(ra), "%d", retry_after);
+        mf_respond_header(req, "Retry-After", ra);
+        mf_respond_error(req, 429, "too many requests");
+        return;
+    }
     answer(req, rc, msg, "signin", u, tokens);
 }

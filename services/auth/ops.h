@@ -49,9 +49,11 @@ int auth_op_signup(auth_ctx *ctx, const char *email, const char *password, const
                    const char *pic, const char *request_id, auth_user **user, json_t **tokens);
 /* A new session for email/password: *user (with its password hash) and *tokens.
  * MF_ERR_INVALID with *msg for an unknown email, an inactive user and a wrong password alike,
- * after the same bcrypt work, so that the answer does not tell which. */
-int auth_op_signin(auth_ctx *ctx, const char *email, const char *password, auth_user **user,
-                   json_t **tokens, const char **msg);
+ * after the same bcrypt work, so that the answer does not tell which. MF_ERR_LIMITED with
+ * *retry_after_s when client (the gateway's X-Forwarded-For, may be NULL) or the email has
+ * made too many attempts (throttle.h). */
+int auth_op_signin(auth_ctx *ctx, const char *email, const char *password, const char *client,
+                   auth_user **user, json_t **tokens, const char **msg, int *retry_after_s);
 /* A new user holding every role (CLI create-admin, seed-dev); publishes user.created. When
  * the email is taken: MF_ERR_CONFLICT, or with exists_ok that user gets every role (its
  * password is left alone), its cached sessions are dropped and the change is announced on

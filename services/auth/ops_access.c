@@ -8,6 +8,7 @@
 #include "micro/error.h"
 #include "micro/log.h"
 #include "ops.h"
+#include "throttle.h"
 #include "password.h"
 #include "session.h"
 #include "session_cache.h"
@@ -71,11 +72,15 @@ int auth_op_signup(auth_ctx *ctx, const char *email, const char *password, const
     return rc;
 }
 
-int auth_op_signin(auth_ctx *ctx, const char *email, const char *password, auth_user **user,
-                   json_t **tokens, const char **msg)
+int auth_op_signin(auth_ctx *ctx, const char *email, const char *password, const char *client,
+                   auth_user **user, json_t **tokens, const char **msg, int *retry_after_s)
 {
     *user = NULL;
     *tokens = NULL;
+    *retry_after_s = 0;
+    /* before any bcrypt work: that is what the limits protect */
+    if (!auth_throttle_signin(ctx, email, client, retry_after_s))
+        return MF_ERR_LIMITED;
     auth_db_conn *c = auth_db_acquire(ctx->db);
     auth_user *u = NULL;
     int rc = c ? auth_store_user_find_by_email(c, email, &u) : MF_ERR_UNAVAILABLE;
@@ -89,6 +94,7 @@ int auth_op_signin(auth_ctx *ctx, const char *email, const char *password, auth_
         u ? auth_password_verify(password, u->password_hash) : auth_password_verify_dummy(password);
     if (!ok || !u->status) {
         auth_user_free(u);
+        auth_throttle_signin_failed(ctx, email);
         *msg = MSG_BAD_CREDENTIALS;
         return MF_ERR_INVALID;
     }

@@ -40,7 +40,7 @@ static void parse_slug(json_t *body, blog_input *in, mf_valid *v, unsigned rules
     json_t *js = json_object_get(body, "slug");
     if (js && json_is_string(js) && strlen(json_string_value(js)) == json_string_length(js)) {
         char *norm = blog_slug_normalize(json_string_value(js));
-        if (mf_valid_check_str(v, "slug", norm, rules, BLOG_SLUG_MIN, BLOG_SLUG_MAX))
+        if (mf_valid_check_str(v, "slug", norm, rules | MF_V_NO_CTL, BLOG_SLUG_MIN, BLOG_SLUG_MAX))
             in->slug = norm;
         else
             free(norm);
@@ -69,7 +69,7 @@ bool blog_dto_create(json_t *body, blog_input *in, mf_valid *v)
         mf_valid_str(v, body, "description", MF_V_REQUIRED, BLOG_DESC_MIN, BLOG_DESC_MAX);
     in->draft_text = mf_valid_str(v, body, "draftText", MF_V_REQUIRED, 0, BLOG_DRAFT_MAX);
     parse_slug(body, in, v, MF_V_REQUIRED);
-    in->img_url = mf_valid_str(v, body, "imgUrl", MF_V_REQUIRED | MF_V_URI, 0, BLOG_IMGURL_MAX);
+    in->img_url = mf_valid_str(v, body, "imgUrl", MF_V_REQUIRED | MF_V_WEB_URI, 0, BLOG_IMGURL_MAX);
     in->tags = parse_tags(body, v);
     return mf_valid_ok(v);
 }
@@ -90,7 +90,7 @@ bool blog_dto_update(json_t *body, blog_input *in, mf_valid *v)
     if (present(body, "slug"))
         parse_slug(body, in, v, 0);
     if (present(body, "imgUrl"))
-        in->img_url = mf_valid_str(v, body, "imgUrl", MF_V_URI, 0, BLOG_IMGURL_MAX);
+        in->img_url = mf_valid_str(v, body, "imgUrl", MF_V_WEB_URI, 0, BLOG_IMGURL_MAX);
     if (present(body, "tags"))
         in->tags = parse_tags(body, v);
     return mf_valid_ok(v);

@@ -37,7 +37,7 @@ void blog_handle_public_by_slug(mf_req *req)
     char *slug = blog_slug_normalize(raw ? raw : "");
     mf_valid v;
     mf_valid_init(&v);
-    mf_valid_check_str(&v, "slug", slug, MF_V_REQUIRED, BLOG_SLUG_MIN, BLOG_SLUG_MAX);
+    mf_valid_check_str(&v, "slug", slug, MF_V_REQUIRED | MF_V_NO_CTL, BLOG_SLUG_MIN, BLOG_SLUG_MAX);
     if (mf_req_valid(req, &v))
         answer_read(req, blog_op_get_public_blog_by_slug, slug, "public blog");
     free(slug);

@@ -21,6 +21,8 @@ const char *mf_err_name(int err)
         return "remote error";
     case MF_ERR_STATE:
         return "wrong state";
+    case MF_ERR_LIMITED:
+        return "rate limited";
     case MF_ERR_OPEN:
         return "breaker open";
     default:

@@ -153,6 +153,9 @@ void mf_respond_err(mf_req *req, int err, const char *detail)
     case MF_ERR_NOT_FOUND:
         status = 404;
         break;
+    case MF_ERR_LIMITED:
+        status = 429;
+        break;
     case MF_ERR_INVALID:
     case MF_ERR_CONFLICT:
     case MF_ERR_STATE:

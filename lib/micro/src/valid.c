@@ -196,6 +196,23 @@ bool mf_is_uri(const char *s)
     return *p == ':' && p[1] != '\0';
 }
 
+bool mf_is_web_uri(const char *s)
+{
+    if (!s || mf_utf8_len(s) < 0 || has_space_or_ctl(s))
+        return false;
+    if (s[0] == '/')
+        return s[1] != '/' && s[1] != '\\';
+    return mf_is_url(s);
+}
+
+static bool has_ctl(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return true;
+    return false;
+}
+
 bool mf_is_uuid(const char *s)
 {
     if (!s || strlen(s) != 36)
@@ -282,6 +299,10 @@ bool mf_valid_check_str(mf_valid *v, const char *name, const char *value, unsign
         mf_valid_fail(v, "%s is not a valid URL", ln);
     else if ((rules & MF_V_URI) && !mf_is_uri(value))
         mf_valid_fail(v, "%s is not a valid URI", ln);
+    else if ((rules & MF_V_WEB_URI) && !mf_is_web_uri(value))
+        mf_valid_fail(v, "%s is not a valid URI", ln);
+    else if ((rules & MF_V_NO_CTL) && has_ctl(value))
+        mf_valid_fail(v, "%s is invalid", ln);
     else if ((rules & MF_V_UUID) && !mf_is_uuid(value))
         mf_valid_fail(v, "%s must be a valid UUID", ln);
     else if ((rules & MF_V_UPPER) && !mf_is_upper(value))

@@ -88,6 +88,40 @@ static void test_create_validation(void **state)
     mf_strbuf_release(&big);
 }
 
+/* What a page shows must be safe to link and to print (API.md section 4): imgUrl an http(s)
+ * URL or an absolute path, a slug without control characters. */
+static void test_link_and_slug_bounds(void **state)
+{
+    (void)state;
+    const char *bad_img[] = {"javascript:alert(1)",
+                             "data:text/html;base64,PHNjcmlwdD4=", "//evil.example.com/x.png",
+                             "ftp://x.io/a.png", "vbscript:x"};
+    for (size_t i = 0; i < sizeof(bad_img) / sizeof(bad_img[0]); i++) {
+        char *body = mf_asprintf("{\"title\":\"abc\",\"description\":\"abc\",\"draftText\":"
+                                 "\"x\",\"slug\":\"abc\",\"imgUrl\":\"%s\",\"tags\":[\"A\"]}",
+                                 bad_img[i]);
+        th_expect(th_api_blog(), "POST", "/author", author.access, body, 400,
+                  "imgurl is not a valid URI");
+        free(body);
+    }
+    th_expect(th_api_blog(), "POST", "/author", author.access,
+              "{\"title\":\"abc\",\"description\":\"abc\",\"draftText\":\"x\",\"slug\":"
+              "\"ab\\u0001cd\",\"imgUrl\":\"https://x.io\",\"tags\":[\"A\"]}",
+              400, "slug is invalid");
+    char *t = th_random_hex(6);
+    char *slug = mf_asprintf("abs-path-%s", t);
+    char *body = mf_asprintf("{\"title\":\"abc\",\"description\":\"abc\",\"draftText\":\"x\","
+                             "\"slug\":\"%s\",\"imgUrl\":\"/images/cover.png\",\"tags\":[\"A\"]}",
+                             slug);
+    th_resp r = th_call(th_api_blog(), "POST", "/author", author.access, body);
+    th_expect_env(&r, 200, "blog created successfully");
+    assert_string_equal(th_jstr(th_data(&r), "imgUrl"), "/images/cover.png");
+    th_resp_release(&r);
+    free(body);
+    free(slug);
+    free(t);
+}
+
 static void test_duplicate_slug(void **state)
 {
     (void)state;
@@ -451,15 +485,11 @@ static void test_bola(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_authentication_failures),
-        cmocka_unit_test(test_create_validation),
-        cmocka_unit_test(test_duplicate_slug),
-        cmocka_unit_test(test_duplicate_slug_race),
-        cmocka_unit_test(test_mass_assignment),
-        cmocka_unit_test(test_operator_injection),
-        cmocka_unit_test(test_update_rows),
-        cmocka_unit_test(test_get_delete_submit_withdraw),
-        cmocka_unit_test(test_bola),
+        cmocka_unit_test(test_authentication_failures),    cmocka_unit_test(test_create_validation),
+        cmocka_unit_test(test_link_and_slug_bounds),       cmocka_unit_test(test_duplicate_slug),
+        cmocka_unit_test(test_duplicate_slug_race),        cmocka_unit_test(test_mass_assignment),
+        cmocka_unit_test(test_operator_injection),         cmocka_unit_test(test_update_rows),
+        cmocka_unit_test(test_get_delete_submit_withdraw), cmocka_unit_test(test_bola),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -22,6 +22,7 @@ enum {
     MF_ERR_REMOTE = -8,        /* a NATS peer answered with an error envelope */
     MF_ERR_STATE = -9,         /* the record is not in the state the operation needs */
     MF_ERR_OPEN = -10,         /* a circuit breaker is open (micro/breaker.h): 503 + Retry-After */
+    MF_ERR_LIMITED = -11,      /* the caller made too many requests: 429 */
 };
 
 /* Short lower-case name of an error code, for logs ("timeout"). Static string. */

@@ -22,6 +22,10 @@ enum {
     MF_V_URI = 1u << 3,      /* scheme:rest -> "%s is not a valid URI" */
     MF_V_UUID = 1u << 4,     /* lower-case canonical UUID -> "%s must be a valid UUID" */
     MF_V_UPPER = 1u << 5,    /* "%s must be uppercase" */
+    /* What a page may link to: an http(s) URL or an absolute path ("/img/a.png", never
+     * "//host" or "javascript:") -> "%s is not a valid URI" */
+    MF_V_WEB_URI = 1u << 6,
+    MF_V_NO_CTL = 1u << 7, /* no control characters -> "%s is invalid" */
 };
 
 typedef struct {
@@ -78,6 +82,8 @@ bool mf_valid_int_param(mf_valid *v, const char *name, const char *value, long m
 bool mf_is_email(const char *s);
 bool mf_is_url(const char *s);
 bool mf_is_uri(const char *s);
+/* An http(s) URL (mf_is_url) or an absolute path without spaces or controls. */
+bool mf_is_web_uri(const char *s);
 bool mf_is_uuid(const char *s); /* lower-case canonical 8-4-4-4-12 */
 bool mf_is_upper(const char *s);
 
