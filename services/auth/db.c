@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "micro/alloc.h"
+#include "micro/breaker.h"
 #include "micro/clock.h"
 #include "micro/error.h"
 #include "micro/log.h"
@@ -15,6 +16,7 @@ struct auth_db_conn {
     PGconn *pg;
     bool busy;
     bool in_tx;
+    bool broke; /* the connection failed while lent: reported to the breaker on release */
 };
 
 struct auth_db {
@@ -23,6 +25,9 @@ struct auth_db {
     auth_db_conn *slots;
     int nslots;
     char *host, *port, *name, *user, *password, *timeout;
+    /* After a run of connection failures callers get 503 at once instead of each waiting out
+     * a connect timeout; one probe at a time while half-open (micro/breaker.h). */
+    mf_breaker *breaker;
 };
 
 struct auth_db_res {
@@ -42,6 +47,7 @@ auth_db *auth_db_new(const auth_db_opts *o)
     db->user = mf_strdup(o->user);
     db->password = mf_strdup(o->password ? o->password : "");
     db->timeout = mf_asprintf("%d", o->connect_timeout_s > 0 ? o->connect_timeout_s : 3);
+    db->breaker = mf_breaker_new("postgres", o->breaker);
     return db;
 }
 
@@ -59,6 +65,7 @@ void auth_db_free(auth_db *db)
     free(db->user);
     free(db->password);
     free(db->timeout);
+    mf_breaker_free(db->breaker);
     pthread_cond_destroy(&db->freed);
     pthread_mutex_destroy(&db->mu);
     free(db);
@@ -100,8 +107,21 @@ static bool slot_connect(auth_db *db, auth_db_conn *c)
     return false;
 }
 
+/* Gives the slot back to the pool (no breaker report). */
+static void slot_return(auth_db *db, auth_db_conn *c)
+{
+    if (c->in_tx)
+        auth_db_rollback(c);
+    pthread_mutex_lock(&db->mu);
+    c->busy = false;
+    pthread_cond_signal(&db->freed);
+    pthread_mutex_unlock(&db->mu);
+}
+
 auth_db_conn *auth_db_acquire(auth_db *db)
 {
+    if (mf_breaker_allow(db->breaker) != 0)
+        return NULL;
     auth_db_conn *c = NULL;
     pthread_mutex_lock(&db->mu);
     while (!c) {
@@ -113,9 +133,12 @@ auth_db_conn *auth_db_acquire(auth_db *db)
     }
     c->busy = true;
     pthread_mutex_unlock(&db->mu);
-    if (slot_connect(db, c))
+    if (slot_connect(db, c)) {
+        c->broke = false;
         return c;
-    auth_db_release(db, c);
+    }
+    mf_breaker_done(db->breaker, false);
+    slot_return(db, c);
     return NULL;
 }
 
@@ -123,12 +146,8 @@ void auth_db_release(auth_db *db, auth_db_conn *c)
 {
     if (!c)
         return;
-    if (c->in_tx)
-        auth_db_rollback(c);
-    pthread_mutex_lock(&db->mu);
-    c->busy = false;
-    pthread_cond_signal(&db->freed);
-    pthread_mutex_unlock(&db->mu);
+    mf_breaker_done(db->breaker, !c->broke);
+    slot_return(db, c);
 }
 
 static int map_error(PGresult *res)
@@ -162,6 +181,7 @@ static int exec_any(auth_db_conn *c, const char *sql, int nparams, const char *c
     PGresult *res = run(c, sql, nparams, params);
     if (PQstatus(c->pg) == CONNECTION_BAD) {
         PQclear(res);
+        c->broke = true;
         /* A lost transaction cannot be replayed; a single statement can, once. */
         if (c->in_tx)
             return MF_ERR_UNAVAILABLE;
@@ -173,6 +193,7 @@ static int exec_any(auth_db_conn *c, const char *sql, int nparams, const char *c
             PQclear(res);
             return MF_ERR_UNAVAILABLE;
         }
+        c->broke = false; /* it came back */
     }
     ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {

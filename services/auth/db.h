@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "micro/banned.h"
+#include "micro/breaker.h"
 
 typedef struct auth_db auth_db;
 typedef struct auth_db_conn auth_db_conn;
@@ -29,6 +30,7 @@ typedef struct {
     const char *password;
     int pool_size;
     int connect_timeout_s;
+    const mf_breaker_opts *breaker; /* the pool's circuit breaker; NULL: defaults */
 } auth_db_opts;
 
 /* Never connects by itself (connections open lazily). Free with auth_db_free. */
@@ -39,7 +41,8 @@ int auth_db_ping(void *ctx);
 /* Retries auth_db_ping until it succeeds or timeout_ms passed. 0 or MF_ERR_UNAVAILABLE. */
 int auth_db_wait(auth_db *db, int timeout_ms);
 
-/* A connected pool slot (blocks while all are in use); NULL when the server is unreachable.
+/* A connected pool slot (blocks while all are in use); NULL when the server is unreachable,
+ * or at once while the pool's breaker is open after a run of connection failures.
  * Give it back with auth_db_release (which rolls back an unfinished transaction). */
 auth_db_conn *auth_db_acquire(auth_db *db);
 void auth_db_release(auth_db *db, auth_db_conn *c);

@@ -32,7 +32,10 @@
 
 static auth_db *open_db(const mf_config *cfg)
 {
+    mf_breaker_opts bo;
+    mf_service_breaker_opts(cfg, &bo);
     auth_db_opts o = {
+        .breaker = &bo,
         .host = mf_config_str(cfg, "DB_HOST"),
         .port = (int)mf_config_int(cfg, "DB_PORT"),
         .name = mf_config_str(cfg, "DB_NAME"),

@@ -22,6 +22,7 @@
 #include "api.h"
 #include "harness.h"
 #include "micro/alloc.h"
+#include "micro/clock.h"
 
 #define RUN_TIMEOUT_MS 60000
 
@@ -228,6 +229,18 @@ static void test_postgres_down(void **state)
     th_resp r = th_call(in.api, "GET", "/health", NULL, NULL);
     th_expect_health_env(&r, 503, "service unavailable");
     assert_string_equal(th_jstr(th_data(&r), "checks.postgres"), "DOWN");
+    th_resp_release(&r);
+    /* After that run of failures the pool's breaker is open: 503 at once, no connect wait. */
+    for (int i = 0; i < 5; i++)
+        th_expect(in.api, "GET", path, NULL, NULL, 503, msg);
+    int64_t t0 = mf_mono_ms();
+    th_expect(in.api, "GET", path, NULL, NULL, 503, msg);
+    int64_t took = mf_mono_ms() - t0;
+    if (took > 100)
+        fail_msg("with PostgreSQL down and the breaker open, a request took %lld ms",
+                 (long long)took);
+    r = th_call(in.api, "GET", "/health", NULL, NULL);
+    assert_string_equal(th_jstr(th_data(&r), "breakers.postgres"), "open");
     th_resp_release(&r);
 
     /* Back up: the pool reconnects by itself (PostgreSQL accepts TCP a moment before it
