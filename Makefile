@@ -13,7 +13,7 @@ SAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1 \
           LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
           UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-.PHONY: all deps build test test-unit test-asan run format format-check clean bench bench-scale compose-test fuzz
+.PHONY: all deps build test test-unit test-asan run format format-check clean bench bench-scale compose-test swarm-test fuzz
 
 all: build
 
@@ -58,6 +58,11 @@ bench-scale: build
 # Builds the images locally and tests deploy/compose.yaml and compose-lb.yaml for real.
 compose-test: build
 	@CMICRO_BUILD_DIR=$(CURDIR)/$(BUILD) deploy/test/run
+
+# The same images on a single-node Docker Swarm: deploy/stack.yaml, rolling updates, scaling and a
+# killed task under load (docs/deploy-swarm.md).
+swarm-test: build
+	@CMICRO_BUILD_DIR=$(CURDIR)/$(BUILD) deploy/test/swarm
 
 format: deps
 	@git ls-files '*.c' '*.h' | xargs clang-format -i
