@@ -12,14 +12,18 @@
  * A late store by a reader carries a generation that is already retired: readers that start
  * after the write answered see the new one, so the stamp does not match and they miss.
  * Generations are random and never reused, so no later write can bring an old stamp back.
- * When a generation is missing (new or flushed Redis, expired author key), the reader
+ * When a generation is missing (new or flushed Redis, expired author or blog key), the reader
  * creates one but does not cache its own answer: its MongoDB read may predate a concurrent
  * writer's bump that its own creation just overwrote.
  *
  * The public bump also retires the similar lists of OTHER blogs, which embed the changed
  * blog's title and slug, and the latest and by-tag lists: that is the policy for them (no
  * reverse index needed). The price is that every public write empties the public cache;
- * writes are rare next to reads on a blog. Editor and author lists have their own
+ * writes are rare next to reads on a blog. Comments are not rare, and change only one blog's
+ * commentCount and comment pages: the by-id answer and the comment pages of a blog are
+ * stamped with the public generation AND the blog's own (BLOG_SCOPE_BLOG), the by-slug answer
+ * with the public one and the slug's (BLOG_SCOPE_SLUG), so a comment write moves just the
+ * blog's and its slug's generations. Editor and author lists have their own
  * generations, so an author's draft edits do not empty the public cache, and one author's
  * writes do not retire another author's lists.
  *
@@ -56,14 +60,6 @@ static bool bump(blog_ctx *ctx, const char *key, int ttl_s)
     return mf_cache_set(ctx->cache, key, gen, strlen(gen), ttl_s) == 0;
 }
 
-/* After a lost invalidation: every generation a lost bump could have concerned. */
-static bool recover(blog_ctx *ctx)
-{
-    return bump(ctx, BLOG_CACHE_GEN_KEY, BLOG_CACHE_GEN_TTL_S) &&
-           bump(ctx, BLOG_CACHE_EDITOR_GEN_KEY, BLOG_CACHE_GEN_TTL_S) &&
-           bump(ctx, BLOG_CACHE_AUTHORS_GEN_KEY, BLOG_CACHE_GEN_TTL_S);
-}
-
 /* What bump writes: 1 to 32 lower-case hex digits (so '.' and ' ' can delimit stamps). */
 static bool gen_ok(const char *v, size_t len)
 {
@@ -73,6 +69,14 @@ static bool gen_ok(const char *v, size_t len)
         if (!((v[i] >= '0' && v[i] <= '9') || (v[i] >= 'a' && v[i] <= 'f')))
             return false;
     return true;
+}
+
+/* After a lost invalidation: every generation a lost bump could have concerned. */
+static bool recover(blog_ctx *ctx)
+{
+    return bump(ctx, BLOG_CACHE_GEN_KEY, BLOG_CACHE_GEN_TTL_S) &&
+           bump(ctx, BLOG_CACHE_EDITOR_GEN_KEY, BLOG_CACHE_GEN_TTL_S) &&
+           bump(ctx, BLOG_CACHE_AUTHORS_GEN_KEY, BLOG_CACHE_GEN_TTL_S);
 }
 
 char *blog_cache_stamp_value(const char *stamp, const char *json, size_t json_len, size_t *len)
@@ -115,7 +119,7 @@ char *blog_cache_lookup(blog_ctx *ctx, blog_cache_scope scope, const char *autho
     const char *keys[3];
     int ttls[2];
     size_t ngen = 0;
-    char *author_key = NULL;
+    char *own_key = NULL; /* the second generation of AUTHOR, BLOG, SLUG (freed below) */
     switch (scope) {
     case BLOG_SCOPE_PUBLIC:
         keys[ngen] = BLOG_CACHE_GEN_KEY;
@@ -130,11 +134,25 @@ char *blog_cache_lookup(blog_ctx *ctx, blog_cache_scope scope, const char *autho
             free(key);
             return NULL;
         }
-        author_key = mf_asprintf(BLOG_CACHE_AUTHOR_GEN_FMT, author);
+        own_key = mf_asprintf(BLOG_CACHE_AUTHOR_GEN_FMT, author);
         keys[ngen] = BLOG_CACHE_AUTHORS_GEN_KEY;
         ttls[ngen++] = BLOG_CACHE_GEN_TTL_S;
-        keys[ngen] = author_key;
+        keys[ngen] = own_key;
         ttls[ngen++] = BLOG_CACHE_AUTHOR_GEN_TTL_S;
+        break;
+    case BLOG_SCOPE_BLOG:
+    case BLOG_SCOPE_SLUG:
+        if (!author) {
+            free(key);
+            return NULL;
+        }
+        /* the public generation first: a public move retires these answers too */
+        own_key = mf_asprintf(
+            scope == BLOG_SCOPE_BLOG ? BLOG_CACHE_BLOG_GEN_FMT : BLOG_CACHE_SLUG_GEN_FMT, author);
+        keys[ngen] = BLOG_CACHE_GEN_KEY;
+        ttls[ngen++] = BLOG_CACHE_GEN_TTL_S;
+        keys[ngen] = own_key;
+        ttls[ngen++] = BLOG_CACHE_ITEM_GEN_TTL_S;
         break;
     }
     keys[ngen] = key;
@@ -173,7 +191,7 @@ char *blog_cache_lookup(blog_ctx *ctx, blog_cache_scope scope, const char *autho
 done:
     if (!slot->key)
         slot->stamp[0] = '\0';
-    free(author_key);
+    free(own_key);
     free(key);
     return out;
 }
@@ -231,5 +249,18 @@ void blog_cache_retire(blog_ctx *ctx, blog_cache_scope scope, const char *author
         finish(ctx, key, BLOG_CACHE_AUTHOR_GEN_TTL_S);
         free(key);
         return;
+    case BLOG_SCOPE_BLOG:
+    case BLOG_SCOPE_SLUG: {
+        if (!author) {
+            /* which blog is unknown: every stamp of these scopes includes the public one */
+            finish(ctx, BLOG_CACHE_GEN_KEY, BLOG_CACHE_GEN_TTL_S);
+            return;
+        }
+        char *k = mf_asprintf(
+            scope == BLOG_SCOPE_BLOG ? BLOG_CACHE_BLOG_GEN_FMT : BLOG_CACHE_SLUG_GEN_FMT, author);
+        finish(ctx, k, BLOG_CACHE_ITEM_GEN_TTL_S);
+        free(k);
+        return;
+    }
     }
 }

@@ -60,20 +60,30 @@ static json_t *similar_item(const char *of, const char *id)
 }
 
 /* True when blog-service's Redis holds the public answer of kind/value stamped with the
- * current generation (proves the reads above were cached, so the checks below test
- * invalidation). */
+ * current generation(s) (proves the reads above were cached, so the checks below test
+ * invalidation). By id and by slug the stamp is "<blog:gen>.<blog:gen:blog|slug:<value>>",
+ * else "<blog:gen>" (services/blog/cache.h). */
 static bool cached(const char *kind, const char *value)
 {
     mf_cache *c = mf_cache_new("127.0.0.1", atoi(th_stack("REDIS_BLOG_PORT")), NULL, 1000, 1);
     char *key = mf_asprintf("blog:%s:%s", kind, value);
-    const char *keys[] = {"blog:gen", key};
-    char *v[2];
-    size_t len[2];
+    char *own = strcmp(kind, "id") == 0     ? mf_asprintf("blog:gen:blog:%s", value)
+                : strcmp(kind, "slug") == 0 ? mf_asprintf("blog:gen:slug:%s", value)
+                                            : NULL;
+    const char *keys[] = {"blog:gen", key, own};
+    size_t n = own ? 3 : 2;
+    char *v[3] = {0};
+    size_t len[3] = {0};
     bool hit = false;
-    if (mf_cache_mget(c, keys, 2, v, len) == 0 && v[0] && v[1])
-        hit = len[1] > len[0] + 1 && memcmp(v[1], v[0], len[0]) == 0 && v[1][len[0]] == ' ';
-    free(v[0]);
-    free(v[1]);
+    if (mf_cache_mget(c, keys, n, v, len) == 0 && v[0] && v[1] && (n == 2 || v[2])) {
+        char *stamp = n == 3 ? mf_asprintf("%s.%s", v[0], v[2]) : mf_asprintf("%s", v[0]);
+        size_t sl = strlen(stamp);
+        hit = len[1] > sl + 1 && memcmp(v[1], stamp, sl) == 0 && v[1][sl] == ' ';
+        free(stamp);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(own);
     free(key);
     mf_cache_free(c);
     return hit;
