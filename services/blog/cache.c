@@ -13,8 +13,10 @@
  * after the write answered see the new one, so the stamp does not match and they miss.
  * Generations are random and never reused, so no later write can bring an old stamp back.
  * When a generation is missing (new or flushed Redis, expired author or blog key), the reader
- * creates one but does not cache its own answer: its MongoDB read may predate a concurrent
- * writer's bump that its own creation just overwrote.
+ * creates one with SET NX (or, losing that race, reads the one just stored) and stamps its
+ * answer with it: it reads MongoDB after that instant, and SET NX cannot undo a concurrent
+ * writer's bump. A key holding something that is not a generation is replaced (plain SET),
+ * and that reader does not cache its own answer, as its SET may have undone a writer's bump.
  *
  * The public bump also retires the similar lists of OTHER blogs, which embed the changed
  * blog's title and slug, and the latest and by-tag lists: that is the policy for them (no
@@ -43,6 +45,7 @@
 #include <string.h>
 
 #include "micro/alloc.h"
+#include "micro/cache_cmd.h"
 #include "micro/clock.h"
 #include "micro/log.h"
 
@@ -69,6 +72,36 @@ static bool gen_ok(const char *v, size_t len)
         if (!((v[i] >= '0' && v[i] <= '9') || (v[i] >= 'a' && v[i] <= 'f')))
             return false;
     return true;
+}
+
+/*
+ * The generation under key, which the lookup found missing: created here only if it is still
+ * missing (SET NX), else the one another reader or a writer stored meanwhile (GET). True with
+ * gen filled when there is one. Either way it is a generation that was current at an instant
+ * before this reader's MongoDB read, which is all a stamp needs (cache.c's rule above): a
+ * writer that finishes later replaces it. Unlike bump, SET NX cannot undo a concurrent
+ * writer's newer generation. Concurrent first readers of a key so agree on one stamp, and
+ * their misses can share one fill (ops_cached.c).
+ */
+static bool create(blog_ctx *ctx, const char *key, int ttl_s, char gen[BLOG_CACHE_GEN_LEN])
+{
+    if (mf_random_hex(16, gen, BLOG_CACHE_GEN_LEN) != 0)
+        return false;
+    char ttl[16];
+    snprintf(ttl, sizeof ttl, "%d", ttl_s);
+    const char *argv[] = {"SET", key, gen, "NX", "EX", ttl};
+    long long won = 0;
+    if (mf_cache_cmd_int(ctx->cache, 6, argv, &won) != 0)
+        return false;
+    if (won)
+        return true;
+    size_t len = 0;
+    char *v = mf_cache_get(ctx->cache, key, &len);
+    bool ok = gen_ok(v, len);
+    if (ok)
+        memcpy(gen, v, len + 1);
+    free(v);
+    return ok;
 }
 
 /* After a lost invalidation: every generation a lost bump could have concerned. */
@@ -164,13 +197,18 @@ char *blog_cache_lookup(blog_ctx *ctx, blog_cache_scope scope, const char *autho
     bool usable = true;
     size_t off = 0;
     for (size_t i = 0; i < ngen; i++) {
-        if (!gen_ok(vals[i], lens[i])) {
-            bump(ctx, keys[i], ttls[i]);
+        char made[BLOG_CACHE_GEN_LEN];
+        const char *gen = vals[i];
+        if (!vals[i] && create(ctx, keys[i], ttls[i], made)) {
+            gen = made; /* a first read of a blog or slug is cached too (single fill, below) */
+        } else if (!gen_ok(vals[i], lens[i])) {
+            if (vals[i])
+                bump(ctx, keys[i], ttls[i]);
             usable = false;
             continue;
         }
         off += (size_t)snprintf(slot->stamp + off, sizeof slot->stamp - off, "%s%s",
-                                i > 0 ? "." : "", vals[i]);
+                                i > 0 ? "." : "", gen);
     }
     if (usable) {
         size_t jlen = 0;
