@@ -448,8 +448,12 @@ int blog_op_delete_comment(blog_ctx *ctx, const char *id, const char *user, bool
 
 int blog_op_comments_apply_user(blog_ctx *ctx, const char *id, const char *name, const char *pic)
 {
-    int rc = blog_store_comments_apply_user(ctx->mongo, id, name, pic);
-    /* the pages that show this author (which ones is not known without a query) */
-    blog_cache_retire(ctx, BLOG_SCOPE_PUBLIC, NULL);
+    int64_t matched = 0;
+    int rc = blog_store_comments_apply_user(ctx->mongo, id, name, pic, &matched);
+    /* the pages that show this author (which ones is not known without a query); a user
+     * without comments (most user events: sign-ups, readers) is on no page, so nothing
+     * retires. A failed update may still have been applied: retire then too. */
+    if (rc != 0 || matched > 0)
+        blog_cache_retire(ctx, BLOG_SCOPE_PUBLIC, NULL);
     return rc;
 }

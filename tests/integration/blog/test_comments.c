@@ -270,12 +270,13 @@ static bool answers_cached(const char *b, const char *slug)
 }
 
 /* Reads b by id, by slug and its comment list until all three are cached (a first read may
- * only create the generations, cache.c); *slug (caller frees). */
+ * only create the generations, cache.c); *slug (replaced, caller frees). */
 static void prime(const char *b, char **slug)
 {
     char *p = mf_asprintf("/id/%s", b);
     json_t *d = NULL;
     assert_int_equal(bt_get(p, &d), 200);
+    free(*slug); /* primed again: the same slug */
     *slug = mf_strdup(th_jstr(d, "slug"));
     json_decref(d);
     char *ps = mf_asprintf("/slug/%s", *slug);
