@@ -11,6 +11,10 @@
  * released without a usable fill (the read failed, or its answer is not cached) is taken by
  * the next waiter. Freshness is unchanged: a waiter only ever answers from a lookup that
  * checked the current generation (cache.c).
+ *
+ * Cost: a miss makes three more Redis round trips (the lock, a second look once it holds it,
+ * the release); a hit none. Answers that are not cached (errors such as 404) are read by the
+ * waiters one after another, each taking the lock in turn, at worst until BLOG_FILL_WAIT_MS.
  */
 #include "ops_cached.h"
 
