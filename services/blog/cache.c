@@ -12,14 +12,20 @@
  * A late store by a reader carries a generation that is already retired: readers that start
  * after the write answered see the new one, so the stamp does not match and they miss.
  * Generations are random and never reused, so no later write can bring an old stamp back.
- * When a generation is missing (new or flushed Redis, expired author key), the reader
- * creates one but does not cache its own answer: its MongoDB read may predate a concurrent
- * writer's bump that its own creation just overwrote.
+ * When a generation is missing (new or flushed Redis, expired author or blog key), the reader
+ * creates one with SET NX (or, losing that race, reads the one just stored) and stamps its
+ * answer with it: it reads MongoDB after that instant, and SET NX cannot undo a concurrent
+ * writer's bump. A key holding something that is not a generation is replaced (plain SET),
+ * and that reader does not cache its own answer, as its SET may have undone a writer's bump.
  *
  * The public bump also retires the similar lists of OTHER blogs, which embed the changed
  * blog's title and slug, and the latest and by-tag lists: that is the policy for them (no
  * reverse index needed). The price is that every public write empties the public cache;
- * writes are rare next to reads on a blog. Editor and author lists have their own
+ * writes are rare next to reads on a blog. Comments are not rare, and change only one blog's
+ * commentCount and comment pages: the by-id answer and the comment pages of a blog are
+ * stamped with the public generation AND the blog's own (BLOG_SCOPE_BLOG), the by-slug answer
+ * with the public one and the slug's (BLOG_SCOPE_SLUG), so a comment write moves just the
+ * blog's and its slug's generations. Editor and author lists have their own
  * generations, so an author's draft edits do not empty the public cache, and one author's
  * writes do not retire another author's lists.
  *
@@ -39,6 +45,7 @@
 #include <string.h>
 
 #include "micro/alloc.h"
+#include "micro/cache_cmd.h"
 #include "micro/clock.h"
 #include "micro/log.h"
 
@@ -56,14 +63,6 @@ static bool bump(blog_ctx *ctx, const char *key, int ttl_s)
     return mf_cache_set(ctx->cache, key, gen, strlen(gen), ttl_s) == 0;
 }
 
-/* After a lost invalidation: every generation a lost bump could have concerned. */
-static bool recover(blog_ctx *ctx)
-{
-    return bump(ctx, BLOG_CACHE_GEN_KEY, BLOG_CACHE_GEN_TTL_S) &&
-           bump(ctx, BLOG_CACHE_EDITOR_GEN_KEY, BLOG_CACHE_GEN_TTL_S) &&
-           bump(ctx, BLOG_CACHE_AUTHORS_GEN_KEY, BLOG_CACHE_GEN_TTL_S);
-}
-
 /* What bump writes: 1 to 32 lower-case hex digits (so '.' and ' ' can delimit stamps). */
 static bool gen_ok(const char *v, size_t len)
 {
@@ -73,6 +72,44 @@ static bool gen_ok(const char *v, size_t len)
         if (!((v[i] >= '0' && v[i] <= '9') || (v[i] >= 'a' && v[i] <= 'f')))
             return false;
     return true;
+}
+
+/*
+ * The generation under key, which the lookup found missing: created here only if it is still
+ * missing (SET NX), else the one another reader or a writer stored meanwhile (GET). True with
+ * gen filled when there is one. Either way it is a generation that was current at an instant
+ * before this reader's MongoDB read, which is all a stamp needs (cache.c's rule above): a
+ * writer that finishes later replaces it. Unlike bump, SET NX cannot undo a concurrent
+ * writer's newer generation. Concurrent first readers of a key so agree on one stamp, and
+ * their misses can share one fill (ops_cached.c).
+ */
+static bool create(blog_ctx *ctx, const char *key, int ttl_s, char gen[BLOG_CACHE_GEN_LEN])
+{
+    if (mf_random_hex(16, gen, BLOG_CACHE_GEN_LEN) != 0)
+        return false;
+    char ttl[16];
+    snprintf(ttl, sizeof ttl, "%d", ttl_s);
+    const char *argv[] = {"SET", key, gen, "NX", "EX", ttl};
+    long long won = 0;
+    if (mf_cache_cmd_int(ctx->cache, 6, argv, &won) != 0)
+        return false;
+    if (won)
+        return true;
+    size_t len = 0;
+    char *v = mf_cache_get(ctx->cache, key, &len);
+    bool ok = gen_ok(v, len);
+    if (ok)
+        memcpy(gen, v, len + 1);
+    free(v);
+    return ok;
+}
+
+/* After a lost invalidation: every generation a lost bump could have concerned. */
+static bool recover(blog_ctx *ctx)
+{
+    return bump(ctx, BLOG_CACHE_GEN_KEY, BLOG_CACHE_GEN_TTL_S) &&
+           bump(ctx, BLOG_CACHE_EDITOR_GEN_KEY, BLOG_CACHE_GEN_TTL_S) &&
+           bump(ctx, BLOG_CACHE_AUTHORS_GEN_KEY, BLOG_CACHE_GEN_TTL_S);
 }
 
 char *blog_cache_stamp_value(const char *stamp, const char *json, size_t json_len, size_t *len)
@@ -115,7 +152,7 @@ char *blog_cache_lookup(blog_ctx *ctx, blog_cache_scope scope, const char *autho
     const char *keys[3];
     int ttls[2];
     size_t ngen = 0;
-    char *author_key = NULL;
+    char *own_key = NULL; /* the second generation of AUTHOR, BLOG, SLUG (freed below) */
     switch (scope) {
     case BLOG_SCOPE_PUBLIC:
         keys[ngen] = BLOG_CACHE_GEN_KEY;
@@ -130,11 +167,25 @@ char *blog_cache_lookup(blog_ctx *ctx, blog_cache_scope scope, const char *autho
             free(key);
             return NULL;
         }
-        author_key = mf_asprintf(BLOG_CACHE_AUTHOR_GEN_FMT, author);
+        own_key = mf_asprintf(BLOG_CACHE_AUTHOR_GEN_FMT, author);
         keys[ngen] = BLOG_CACHE_AUTHORS_GEN_KEY;
         ttls[ngen++] = BLOG_CACHE_GEN_TTL_S;
-        keys[ngen] = author_key;
+        keys[ngen] = own_key;
         ttls[ngen++] = BLOG_CACHE_AUTHOR_GEN_TTL_S;
+        break;
+    case BLOG_SCOPE_BLOG:
+    case BLOG_SCOPE_SLUG:
+        if (!author) {
+            free(key);
+            return NULL;
+        }
+        /* the public generation first: a public move retires these answers too */
+        own_key = mf_asprintf(
+            scope == BLOG_SCOPE_BLOG ? BLOG_CACHE_BLOG_GEN_FMT : BLOG_CACHE_SLUG_GEN_FMT, author);
+        keys[ngen] = BLOG_CACHE_GEN_KEY;
+        ttls[ngen++] = BLOG_CACHE_GEN_TTL_S;
+        keys[ngen] = own_key;
+        ttls[ngen++] = BLOG_CACHE_ITEM_GEN_TTL_S;
         break;
     }
     keys[ngen] = key;
@@ -146,13 +197,18 @@ char *blog_cache_lookup(blog_ctx *ctx, blog_cache_scope scope, const char *autho
     bool usable = true;
     size_t off = 0;
     for (size_t i = 0; i < ngen; i++) {
-        if (!gen_ok(vals[i], lens[i])) {
-            bump(ctx, keys[i], ttls[i]);
+        char made[BLOG_CACHE_GEN_LEN];
+        const char *gen = vals[i];
+        if (!vals[i] && create(ctx, keys[i], ttls[i], made)) {
+            gen = made; /* a first read of a blog or slug is cached too (single fill, below) */
+        } else if (!gen_ok(vals[i], lens[i])) {
+            if (vals[i])
+                bump(ctx, keys[i], ttls[i]);
             usable = false;
             continue;
         }
         off += (size_t)snprintf(slot->stamp + off, sizeof slot->stamp - off, "%s%s",
-                                i > 0 ? "." : "", vals[i]);
+                                i > 0 ? "." : "", gen);
     }
     if (usable) {
         size_t jlen = 0;
@@ -173,7 +229,7 @@ char *blog_cache_lookup(blog_ctx *ctx, blog_cache_scope scope, const char *autho
 done:
     if (!slot->key)
         slot->stamp[0] = '\0';
-    free(author_key);
+    free(own_key);
     free(key);
     return out;
 }
@@ -231,5 +287,18 @@ void blog_cache_retire(blog_ctx *ctx, blog_cache_scope scope, const char *author
         finish(ctx, key, BLOG_CACHE_AUTHOR_GEN_TTL_S);
         free(key);
         return;
+    case BLOG_SCOPE_BLOG:
+    case BLOG_SCOPE_SLUG: {
+        if (!author) {
+            /* which blog is unknown: every stamp of these scopes includes the public one */
+            finish(ctx, BLOG_CACHE_GEN_KEY, BLOG_CACHE_GEN_TTL_S);
+            return;
+        }
+        char *k = mf_asprintf(
+            scope == BLOG_SCOPE_BLOG ? BLOG_CACHE_BLOG_GEN_FMT : BLOG_CACHE_SLUG_GEN_FMT, author);
+        finish(ctx, k, BLOG_CACHE_ITEM_GEN_TTL_S);
+        free(k);
+        return;
+    }
     }
 }

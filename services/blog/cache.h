@@ -27,13 +27,18 @@
 #define BLOG_CACHE_EDITOR_GEN_KEY  "blog:gen:editor" /* editor lists */
 #define BLOG_CACHE_AUTHORS_GEN_KEY "blog:gen:authors"
 #define BLOG_CACHE_AUTHOR_GEN_FMT  "blog:gen:author:%s"
-#define BLOG_CACHE_GEN_LEN         33 /* 32 hex characters + NUL */
+#define BLOG_CACHE_BLOG_GEN_FMT    "blog:gen:blog:%s" /* one blog: by-id answer, comment pages */
+#define BLOG_CACHE_SLUG_GEN_FMT    "blog:gen:slug:%s" /* one slug: by-slug answer */
+#define BLOG_CACHE_GEN_LEN         33                 /* 32 hex characters + NUL */
 /* Longest stamp: two generations joined by '.' (author lists), + NUL. */
 #define BLOG_CACHE_STAMP_LEN (2 * BLOG_CACHE_GEN_LEN)
 /* The shared generations outlive any entry (a missing one makes a round of misses). */
 #define BLOG_CACHE_GEN_TTL_S (30 * 24 * 3600)
 /* One key per author who reads their lists: short-lived, so Redis does not collect them. */
 #define BLOG_CACHE_AUTHOR_GEN_TTL_S (24 * 3600)
+/* One key per blog (and slug) read lately: outlives its entries (BLOG_TTL_BLOG_S,
+ * BLOG_TTL_LIST_S), and when it expires the next read merely misses once. */
+#define BLOG_CACHE_ITEM_GEN_TTL_S 3600
 
 typedef enum {
     /* everything anonymous readers see: blog:gen */
@@ -43,6 +48,13 @@ typedef enum {
     /* one author's own lists: blog:gen:authors (retires every author's lists after a lost
      * invalidation, see cache.c) and blog:gen:author:<id> */
     BLOG_SCOPE_AUTHOR,
+    /* public answers about ONE blog (its by-id answer, its comment pages): blog:gen and
+     * blog:gen:blog:<id>, so that a comment write retires only them (the public move still
+     * retires them with everything else) */
+    BLOG_SCOPE_BLOG,
+    /* the by-slug answer of one slug: blog:gen and blog:gen:slug:<slug> (a comment write
+     * knows the slug from the blog record; a reader by slug does not know the id yet) */
+    BLOG_SCOPE_SLUG,
 } blog_cache_scope;
 
 /* Key of a cached value, "blog:<kind>:<value>" (kinds: "id", "slug", "similar", "latest",
@@ -56,7 +68,8 @@ typedef struct {
 } blog_cache_slot;
 
 /*
- * One round trip: the generation(s) of scope (author: the author's user id, else NULL) and
+ * One round trip: the generation(s) of scope (author: the author's user id for AUTHOR, the
+ * blog id for BLOG, the slug for SLUG, else NULL) and
  * the value under key (taken over by slot). A hit returns the cached JSON text (heap, caller
  * frees; *len its length). A miss returns NULL and fills slot: blog_cache_fill then stores
  * the answer read from MongoDB AFTER this call, under the generation this call saw.
@@ -83,7 +96,8 @@ const char *blog_cache_stamped_json(const char *value, size_t len, const char *s
  */
 void blog_cache_forget(blog_ctx *ctx, const char *const *keys, size_t n);
 /* Moves the generation of scope to a new token (author: the author's lists; NULL: every
- * author's lists). Redis unreachable: the process is marked dirty, see cache.c. */
+ * author's lists; for BLOG and SLUG the blog id or slug, required). Redis unreachable: the
+ * process is marked dirty, see cache.c. */
 void blog_cache_retire(blog_ctx *ctx, blog_cache_scope scope, const char *author);
 
 #endif

@@ -560,6 +560,13 @@ int blog_mongo_update_many(blog_mongo *m, const char *coll, const blog_mdoc *fil
     return update(m, coll, filter, update_doc, UPDATE_MANY, NULL);
 }
 
+int blog_mongo_update_many_matched(blog_mongo *m, const char *coll, const blog_mdoc *filter,
+                                   const blog_mdoc *update_doc, int64_t *matched)
+{
+    *matched = 0;
+    return update(m, coll, filter, update_doc, UPDATE_MANY, matched);
+}
+
 int blog_mongo_upsert(blog_mongo *m, const char *coll, const blog_mdoc *filter,
                       const blog_mdoc *update_doc)
 {

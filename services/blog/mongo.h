@@ -102,6 +102,9 @@ int blog_mongo_update_one(blog_mongo *m, const char *coll, const blog_mdoc *filt
                           const blog_mdoc *update, int64_t *matched);
 int blog_mongo_update_many(blog_mongo *m, const char *coll, const blog_mdoc *filter,
                            const blog_mdoc *update);
+/* update_many that also tells how many documents matched (*matched). */
+int blog_mongo_update_many_matched(blog_mongo *m, const char *coll, const blog_mdoc *filter,
+                                   const blog_mdoc *update, int64_t *matched);
 int blog_mongo_upsert(blog_mongo *m, const char *coll, const blog_mdoc *filter,
                       const blog_mdoc *update);
 

@@ -19,8 +19,9 @@
  * only while its parent is live. Unpublishing a blog changes nothing here, so publishing it
  * again brings its comments back as they were.
  *
- * Cache: comment pages are public answers (cache.h); a comment write retires them, and the
- * cached blog whose commentCount it moved, through retire.c before it answers.
+ * Cache: comment pages are public answers about one blog (BLOG_SCOPE_BLOG, cache.h); a
+ * comment write retires them, and the cached blog whose commentCount it moved (by id and by
+ * slug), through retire.c before it answers, and nothing else: other blogs' answers stay.
  *
  * Rate limit: COMMENTS_PER_MINUTE (10) per user in Redis. Redis down, it fails OPEN: the
  * limit guards against floods, not against a rule that must hold, and the gateway's own rate
@@ -95,12 +96,24 @@ static void retire_count(blog_ctx *ctx, const json_t *blog, int64_t delta)
     json_decref(after);
 }
 
+/* The answers about blog (borrowed): its by-id answer and comment pages, its by-slug answer. */
+static void retire_blog(blog_ctx *ctx, const json_t *blog)
+{
+    blog_cache_retire(ctx, BLOG_SCOPE_BLOG, rec_str(blog, "_id"));
+    if (rec_str(blog, "slug"))
+        blog_cache_retire(ctx, BLOG_SCOPE_SLUG, rec_str(blog, "slug"));
+}
+
 /* A write that may have been half applied: the read model is rebuilt (which recounts) and
- * every public answer retired, as the outcome is unknown. */
-static void retire_unsure(blog_ctx *ctx, const char *blog_id)
+ * every answer about the blog retired, as the outcome is unknown (only that blog's count and
+ * pages can have moved). blog NULL: unknown record, every public answer. */
+static void retire_unsure(blog_ctx *ctx, const char *blog_id, const json_t *blog)
 {
     blog_comment_index_invalidate(ctx, blog_id);
-    blog_cache_retire(ctx, BLOG_SCOPE_PUBLIC, NULL);
+    if (blog)
+        retire_blog(ctx, blog);
+    else
+        blog_cache_retire(ctx, BLOG_SCOPE_PUBLIC, NULL);
 }
 
 /*
@@ -201,7 +214,7 @@ int blog_op_create_comment(blog_ctx *ctx, const char *blog_id, const char *paren
     if (rc == 0 && counted_ok)
         retire_count(ctx, blog, 1);
     else if (attempted)
-        retire_unsure(ctx, blog_id); /* the insert or the count may have been applied */
+        retire_unsure(ctx, blog_id, blog); /* the insert or the count may have been applied */
     if (rc == 0)
         *comment = blog_dto_comment(rec);
     else /* only comments made count against the limit */
@@ -309,7 +322,7 @@ int blog_op_list_comments(blog_ctx *ctx, const char *blog_id, long page, long li
 {
     const comment_page cp = {blog_id, page, limit};
     char *key = mf_asprintf("blog:comments:page:%ld:%ld:%s", page, limit, blog_id);
-    return blog_cached_read(ctx, BLOG_SCOPE_PUBLIC, NULL, key, BLOG_TTL_LIST_S, read_comments, &cp,
+    return blog_cached_read(ctx, BLOG_SCOPE_BLOG, blog_id, key, BLOG_TTL_LIST_S, read_comments, &cp,
                             out);
 }
 
@@ -355,8 +368,9 @@ int blog_op_update_comment(blog_ctx *ctx, const char *id, const char *text, cons
     int rc = touchable(ctx, id, user, false, &rec, NULL);
     if (rc == 0)
         rc = blog_store_comment_set_text(ctx->mongo, id, text, now);
+    /* the pages that show it: its blog's (the count does not move, the slug answer stays) */
     if (rc == 0 || (rc != MF_ERR_NOT_FOUND && rec))
-        blog_cache_retire(ctx, BLOG_SCOPE_PUBLIC, NULL); /* the pages that show it */
+        blog_cache_retire(ctx, BLOG_SCOPE_BLOG, rec_str(rec, "blogId"));
     if (rc == 0) {
         json_object_set_new(rec, "text", json_string(text));
         json_object_set_new(rec, "edited", json_true());
@@ -425,7 +439,7 @@ int blog_op_delete_comment(blog_ctx *ctx, const char *id, const char *user, bool
     if (rc == 0 && counted_ok)
         retire_count(ctx, blog, -gone);
     else if (rc == 0 || (rc != MF_ERR_NOT_FOUND && blog))
-        retire_unsure(ctx, blog_id);
+        retire_unsure(ctx, blog_id, blog);
     json_decref(rec);
     json_decref(blog);
     json_decref(replies);
@@ -434,8 +448,12 @@ int blog_op_delete_comment(blog_ctx *ctx, const char *id, const char *user, bool
 
 int blog_op_comments_apply_user(blog_ctx *ctx, const char *id, const char *name, const char *pic)
 {
-    int rc = blog_store_comments_apply_user(ctx->mongo, id, name, pic);
-    /* the pages that show this author (which ones is not known without a query) */
-    blog_cache_retire(ctx, BLOG_SCOPE_PUBLIC, NULL);
+    int64_t matched = 0;
+    int rc = blog_store_comments_apply_user(ctx->mongo, id, name, pic, &matched);
+    /* the pages that show this author (which ones is not known without a query); a user
+     * without comments (most user events: sign-ups, readers) is on no page, so nothing
+     * retires. A failed update may still have been applied: retire then too. */
+    if (rc != 0 || matched > 0)
+        blog_cache_retire(ctx, BLOG_SCOPE_PUBLIC, NULL);
     return rc;
 }

@@ -52,13 +52,13 @@ static int read_by_slug(blog_ctx *ctx, const void *slug, json_t **data)
 
 int blog_op_get_public_blog_by_id(blog_ctx *ctx, const char *id, blog_answer *out)
 {
-    return blog_cached_read(ctx, BLOG_SCOPE_PUBLIC, NULL, blog_cache_key("id", id), BLOG_TTL_BLOG_S,
+    return blog_cached_read(ctx, BLOG_SCOPE_BLOG, id, blog_cache_key("id", id), BLOG_TTL_BLOG_S,
                             read_by_id, id, out);
 }
 
 int blog_op_get_public_blog_by_slug(blog_ctx *ctx, const char *slug, blog_answer *out)
 {
-    return blog_cached_read(ctx, BLOG_SCOPE_PUBLIC, NULL, blog_cache_key("slug", slug),
+    return blog_cached_read(ctx, BLOG_SCOPE_SLUG, slug, blog_cache_key("slug", slug),
                             BLOG_TTL_BLOG_S, read_by_slug, slug, out);
 }
 

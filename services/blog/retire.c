@@ -46,6 +46,20 @@ static json_t *list_view(const json_t *rec, bool editor)
     return v;
 }
 
+/* True when the two public views (borrowed) differ, and in commentCount only. */
+static bool count_only(const json_t *a, const json_t *b)
+{
+    if (!a || !b || json_equal(a, b))
+        return false;
+    json_t *x = json_copy((json_t *)a), *y = json_copy((json_t *)b);
+    json_object_del(x, "commentCount");
+    json_object_del(y, "commentCount");
+    bool same = json_equal(x, y);
+    json_decref(x);
+    json_decref(y);
+    return same;
+}
+
 /* Compares and drops two views. */
 static bool differ(json_t *a, json_t *b)
 {
@@ -96,19 +110,33 @@ static void add_author(blog_retire_plan *p, const json_t *before, const json_t *
 
 void blog_retire_plan_init(blog_retire_plan *p)
 {
-    *p = (blog_retire_plan){.keys = json_array(), .authors = json_array()};
+    *p = (blog_retire_plan){.keys = json_array(),
+                            .authors = json_array(),
+                            .blogs = json_array(),
+                            .slugs = json_array()};
 }
 
 void blog_retire_plan_release(blog_retire_plan *p)
 {
     json_decref(p->keys);
     json_decref(p->authors);
+    json_decref(p->blogs);
+    json_decref(p->slugs);
     *p = (blog_retire_plan){0};
 }
 
 void blog_retire_plan_add(blog_retire_plan *p, const json_t *before, const json_t *after)
 {
-    if (differ(public_view(before), public_view(after))) {
+    json_t *pb = public_view(before), *pa = public_view(after);
+    if (count_only(pb, pa)) {
+        /* both views exist, so both records are live and published, with the same slug */
+        add_key(p, "id", rec_str(after, "_id"));
+        add_key(p, "slug", rec_str(after, "slug"));
+        add_unique(p->blogs, rec_str(after, "_id"));
+        add_unique(p->slugs, rec_str(after, "slug"));
+        json_decref(pb);
+        json_decref(pa);
+    } else if (differ(pb, pa)) {
         p->public_answers = true;
         add_public_keys(p, before);
         add_public_keys(p, after);
@@ -138,8 +166,17 @@ void blog_retire_apply(blog_ctx *ctx, const blog_retire_plan *p)
         blog_cache_forget(ctx, keys, n);
         free(keys);
     }
-    if (p->public_answers)
+    if (p->public_answers) {
+        /* retires every answer of the BLOG and SLUG scopes too */
         blog_cache_retire(ctx, BLOG_SCOPE_PUBLIC, NULL);
+    } else {
+        size_t j;
+        json_t *v;
+        json_array_foreach(p->blogs, j, v)
+            blog_cache_retire(ctx, BLOG_SCOPE_BLOG, json_string_value(v));
+        json_array_foreach(p->slugs, j, v)
+            blog_cache_retire(ctx, BLOG_SCOPE_SLUG, json_string_value(v));
+    }
     if (p->editor_lists)
         blog_cache_retire(ctx, BLOG_SCOPE_EDITOR, NULL);
     if (p->every_author) {

@@ -5,7 +5,9 @@
  *   public answers  the PublicBlog of a live, published record (id and slug answers, and the
  *                   similar, latest and by-tag lists, which show only PublicBlog fields): when
  *                   it differs, the blog's id, slug (old and new) and similar keys are deleted
- *                   and the public generation moves;
+ *                   and the public generation moves; when only its commentCount differs,
+ *                   the id and slug keys are deleted and only the blog's and the slug's own
+ *                   generations move (no list shows the count);
  *   editor lists    the ItemBlog + submitted, published, updatedAt of a live record that is
  *                   submitted or published: when it differs, the editor generation moves;
  *   author lists    the same view of any live record: when it differs, the generation of the
@@ -35,6 +37,11 @@ typedef struct {
     bool editor_lists;
     bool every_author;
     json_t *authors; /* author ids whose lists retire (array of strings, no repeats) */
+    /* blogs whose public answer changed in commentCount only (a comment write): just their
+     * own generations move (BLOG_SCOPE_BLOG, BLOG_SCOPE_SLUG), not the public one, because no
+     * list shows the count (ItemBlog has no commentCount) */
+    json_t *blogs; /* ids (array of strings, no repeats) */
+    json_t *slugs; /* their slugs (array of strings, no repeats) */
 } blog_retire_plan;
 
 void blog_retire_plan_init(blog_retire_plan *p);

@@ -137,7 +137,8 @@ int blog_store_comments_of_blog(blog_mongo *m, const char *blog_id, json_t **rec
     return rc;
 }
 
-int blog_store_comments_apply_user(blog_mongo *m, const char *id, const char *name, const char *pic)
+int blog_store_comments_apply_user(blog_mongo *m, const char *id, const char *name, const char *pic,
+                                   int64_t *matched)
 {
     blog_mdoc *f = blog_mdoc_new();
     blog_mdoc_str(f, "author._id", id);
@@ -153,7 +154,7 @@ int blog_store_comments_apply_user(blog_mongo *m, const char *id, const char *na
         blog_mdoc_str(u, "author.profilePicUrl", "");
         blog_mdoc_end(u);
     }
-    int rc = blog_mongo_update_many(m, BLOG_COLL_COMMENTS, f, u);
+    int rc = blog_mongo_update_many_matched(m, BLOG_COLL_COMMENTS, f, u, matched);
     blog_mdoc_free(f);
     blog_mdoc_free(u);
     return rc;

@@ -60,20 +60,30 @@ static json_t *similar_item(const char *of, const char *id)
 }
 
 /* True when blog-service's Redis holds the public answer of kind/value stamped with the
- * current generation (proves the reads above were cached, so the checks below test
- * invalidation). */
+ * current generation(s) (proves the reads above were cached, so the checks below test
+ * invalidation). By id and by slug the stamp is "<blog:gen>.<blog:gen:blog|slug:<value>>",
+ * else "<blog:gen>" (services/blog/cache.h). */
 static bool cached(const char *kind, const char *value)
 {
     mf_cache *c = mf_cache_new("127.0.0.1", atoi(th_stack("REDIS_BLOG_PORT")), NULL, 1000, 1);
     char *key = mf_asprintf("blog:%s:%s", kind, value);
-    const char *keys[] = {"blog:gen", key};
-    char *v[2];
-    size_t len[2];
+    char *own = strcmp(kind, "id") == 0     ? mf_asprintf("blog:gen:blog:%s", value)
+                : strcmp(kind, "slug") == 0 ? mf_asprintf("blog:gen:slug:%s", value)
+                                            : NULL;
+    const char *keys[] = {"blog:gen", key, own};
+    size_t n = own ? 3 : 2;
+    char *v[3] = {0};
+    size_t len[3] = {0};
     bool hit = false;
-    if (mf_cache_mget(c, keys, 2, v, len) == 0 && v[0] && v[1])
-        hit = len[1] > len[0] + 1 && memcmp(v[1], v[0], len[0]) == 0 && v[1][len[0]] == ' ';
-    free(v[0]);
-    free(v[1]);
+    if (mf_cache_mget(c, keys, n, v, len) == 0 && v[0] && v[1] && (n == 2 || v[2])) {
+        char *stamp = n == 3 ? mf_asprintf("%s.%s", v[0], v[2]) : mf_asprintf("%s", v[0]);
+        size_t sl = strlen(stamp);
+        hit = len[1] > sl + 1 && memcmp(v[1], stamp, sl) == 0 && v[1][sl] == ' ';
+        free(stamp);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(own);
     free(key);
     mf_cache_free(c);
     return hit;
@@ -87,7 +97,8 @@ typedef struct {
 } pair;
 
 /* Two published blogs sharing title words, public answers primed in the cache. */
-static void pair_new(pair *p)
+/* The same two blogs, published and never read (no cached answer yet). */
+static void pair_new_unread(pair *p)
 {
     p->t = th_random_hex(6);
     char *title = mf_asprintf("Cache%s original", p->t);
@@ -100,6 +111,14 @@ static void pair_new(pair *p)
     bt_publish(&author, &editor, p->xid);
     p->pid = mf_asprintf("/id/%s", p->id);
     p->pslug = mf_asprintf("/slug/%s", p->slug);
+    free(title);
+    free(xtitle);
+}
+
+static void pair_new(pair *p)
+{
+    pair_new_unread(p);
+    char *title = mf_asprintf("Cache%s original", p->t);
     prime(p->pid);
     prime(p->pslug);
     json_t *item = similar_item(p->xid, p->id);
@@ -113,7 +132,6 @@ static void pair_new(pair *p)
     assert_true(cached("slug", p->slug));
     assert_true(cached("similar", p->xid));
     free(title);
-    free(xtitle);
 }
 
 static void pair_free(pair *p)
@@ -296,6 +314,63 @@ static void test_no_stale_read_under_concurrency(void **state)
     for (int i = 0; i < READERS; i++)
         pthread_join(th[i], NULL);
     assert_int_equal(stale, 0);
+    pair_free(&p);
+}
+
+/* cmicro_blog_cache_fills_total{result="<result>"} on blog-service's own /metrics. */
+static long fills(const char *result)
+{
+    th_resp r = th_call(th_api_blog(), "GET", "/metrics", NULL, NULL);
+    assert_int_equal(r.status, 200);
+    char *needle = mf_asprintf("cmicro_blog_cache_fills_total{result=\"%s\"} ", result);
+    const char *at = r.body ? strstr(r.body, needle) : NULL;
+    long v = at ? atol(at + strlen(needle)) : 0;
+    free(needle);
+    th_resp_release(&r);
+    return v;
+}
+
+typedef struct {
+    const char *path;
+    pthread_barrier_t *go;
+    atomic_int ok;
+} burst_arg;
+
+static void *burst_reader(void *arg)
+{
+    burst_arg *a = arg;
+    pthread_barrier_wait(a->go);
+    if (bt_get(a->path, NULL) == 200)
+        atomic_fetch_add(&a->ok, 1);
+    return NULL;
+}
+
+/* Issue 11's concurrent-miss rule: many requests missing one key at once (a blog nobody read
+ * yet) make ONE MongoDB read; the others answer from its fill (ops_cached.c). */
+static void test_concurrent_misses_one_read(void **state)
+{
+    (void)state;
+    pair p;
+    pair_new_unread(&p);
+    enum { N = 12 };
+    long read0 = fills("read"), shared0 = fills("shared"), late0 = fills("late");
+    pthread_barrier_t go;
+    pthread_barrier_init(&go, NULL, N);
+    burst_arg a = {.path = p.pid, .go = &go};
+    atomic_init(&a.ok, 0);
+    pthread_t th[N];
+    for (int i = 0; i < N; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, burst_reader, &a), 0);
+    for (int i = 0; i < N; i++)
+        pthread_join(th[i], NULL);
+    pthread_barrier_destroy(&go);
+    assert_int_equal(atomic_load(&a.ok), N);
+    assert_int_equal(fills("read") - read0, 1);
+    assert_int_equal(fills("late") - late0, 0);
+    /* the rest were hits, or waited for the fill (most of them, when they really overlap) */
+    long shared = fills("shared") - shared0;
+    assert_true(shared >= 0 && shared <= N - 1);
+    assert_true(cached("id", p.id));
     pair_free(&p);
 }
 
@@ -488,6 +563,7 @@ int main(void)
         cmocka_unit_test(test_delete_invalidates),
         cmocka_unit_test(test_hit_equals_miss),
         cmocka_unit_test(test_no_stale_read_under_concurrency),
+        cmocka_unit_test(test_concurrent_misses_one_read),
         cmocka_unit_test(test_author_rename),
         cmocka_unit_test_teardown(test_redis_down, stop_extra),
         cmocka_unit_test_teardown(test_auth_unreachable, stop_extra),

@@ -5,6 +5,7 @@
  * rate limit, Redis down, and a second blog-service replica on the same MongoDB and Redis.
  */
 #include "blog_it.h"
+#include "micro/cache.h"
 
 static th_user author, editor, reader, other;
 static th_instance inst;
@@ -228,6 +229,110 @@ static void test_validation(void **state)
     free(cid);
     free(p);
     free(blog);
+}
+
+/* True when blog-service's Redis holds key stamped with the current generations: blog:gen and
+ * own (the blog's or slug's generation key), as services/blog/cache.h stamps them. */
+static bool cached_under(const char *key, const char *own)
+{
+    mf_cache *c = mf_cache_new("127.0.0.1", atoi(th_stack("REDIS_BLOG_PORT")), NULL, 1000, 1);
+    const char *keys[] = {"blog:gen", own, key};
+    char *v[3] = {0};
+    size_t len[3] = {0};
+    bool hit = false;
+    if (mf_cache_mget(c, keys, 3, v, len) == 0 && v[0] && v[1] && v[2]) {
+        char *stamp = mf_asprintf("%s.%s ", v[0], v[1]);
+        size_t sl = strlen(stamp);
+        hit = len[2] > sl && memcmp(v[2], stamp, sl) == 0;
+        free(stamp);
+    }
+    for (size_t i = 0; i < 3; i++)
+        free(v[i]);
+    mf_cache_free(c);
+    return hit;
+}
+
+/* Blog b's by-id, by-slug and first comment page answers are cached and current. */
+static bool answers_cached(const char *b, const char *slug)
+{
+    char *k_id = mf_asprintf("blog:id:%s", b), *g_id = mf_asprintf("blog:gen:blog:%s", b);
+    char *k_slug = mf_asprintf("blog:slug:%s", slug),
+         *g_slug = mf_asprintf("blog:gen:slug:%s", slug);
+    char *k_page = mf_asprintf("blog:comments:page:1:100:%s", b);
+    bool ok =
+        cached_under(k_id, g_id) && cached_under(k_slug, g_slug) && cached_under(k_page, g_id);
+    free(k_id);
+    free(g_id);
+    free(k_slug);
+    free(g_slug);
+    free(k_page);
+    return ok;
+}
+
+/* Reads b by id, by slug and its comment list until all three are cached (a first read may
+ * only create the generations, cache.c); *slug (replaced, caller frees). */
+static void prime(const char *b, char **slug)
+{
+    char *p = mf_asprintf("/id/%s", b);
+    json_t *d = NULL;
+    assert_int_equal(bt_get(p, &d), 200);
+    free(*slug); /* primed again: the same slug */
+    *slug = mf_strdup(th_jstr(d, "slug"));
+    json_decref(d);
+    char *ps = mf_asprintf("/slug/%s", *slug);
+    for (int i = 0; i < 3 && !answers_cached(b, *slug); i++) {
+        assert_int_equal(bt_get(p, &d), 200);
+        json_decref(d);
+        assert_int_equal(bt_get(ps, &d), 200);
+        json_decref(d);
+        json_decref(list(b));
+    }
+    assert_true(answers_cached(b, *slug));
+    free(ps);
+    free(p);
+}
+
+/* A comment write retires its own blog's answers (by id, by slug, comment pages) and no other
+ * blog's: at scale, every comment emptying the public cache would ruin its hit rate. */
+static void test_comment_retires_only_its_blog(void **state)
+{
+    (void)state;
+    char *a = published_blog("[\"CMT\"]"), *b = published_blog("[\"CMT\"]");
+    char *sa = NULL, *sb = NULL;
+    prime(a, &sa);
+    prime(b, &sb);
+    char *c = comment(&reader, a, "only a", NULL);
+    assert_false(answers_cached(a, sa));
+    assert_true(answers_cached(b, sb));
+    expect_count(a, 1); /* right on the very next read, by id ... */
+    char *ps = mf_asprintf("/slug/%s", sa);
+    json_t *d = NULL;
+    assert_int_equal(bt_get(ps, &d), 200); /* ... and by slug */
+    assert_int_equal(json_integer_value(json_object_get(d, "commentCount")), 1);
+    json_decref(d);
+    json_t *l = list(a);
+    assert_int_equal(json_array_size(l), 1);
+    json_decref(l);
+    /* an edit: a's pages again, still not b's */
+    prime(a, &sa);
+    char *pc = mf_asprintf("/comment/id/%s", c);
+    th_expect(th_api_blog(), "PUT", pc, reader.access, "{\"text\":\"edited\"}", 200, NULL);
+    assert_true(answers_cached(b, sb));
+    l = list(a);
+    assert_string_equal(th_jstr(json_array_get(l, 0), "text"), "edited");
+    json_decref(l);
+    /* a delete */
+    prime(a, &sa);
+    th_expect(th_api_blog(), "DELETE", pc, reader.access, NULL, 200, NULL);
+    assert_true(answers_cached(b, sb));
+    expect_count(a, 0);
+    free(pc);
+    free(ps);
+    free(c);
+    free(sa);
+    free(sb);
+    free(a);
+    free(b);
 }
 
 static void test_blog_not_found(void **state)
@@ -647,6 +752,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_validation),
         cmocka_unit_test(test_blog_not_found),
+        cmocka_unit_test(test_comment_retires_only_its_blog),
         cmocka_unit_test(test_thread_count_edit_delete),
         cmocka_unit_test(test_visibility_follows_blog),
         cmocka_unit_test(test_tags),

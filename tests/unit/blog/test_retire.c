@@ -89,6 +89,38 @@ static void test_author_event(void **state)
     expect(b, a, true, false, false);
 }
 
+/* A comment moved the count: only that blog's id and slug answers, by their own generations
+ * (no list shows the count), not the public one. */
+static void test_comment_count(void **state)
+{
+    (void)state;
+    json_t *b = rec("p", "a-slug", 1);
+    json_t *a = json_deep_copy(b);
+    json_object_set_new(a, "commentCount", json_integer(1));
+    blog_retire_plan p;
+    blog_retire_plan_init(&p);
+    blog_retire_plan_add(&p, b, a);
+    assert_false(p.public_answers || p.editor_lists || p.every_author);
+    assert_int_equal(json_array_size(p.authors), 0);
+    assert_int_equal(json_array_size(p.blogs), 1);
+    assert_string_equal(json_string_value(json_array_get(p.blogs, 0)), ID);
+    assert_int_equal(json_array_size(p.slugs), 1);
+    assert_string_equal(json_string_value(json_array_get(p.slugs, 0)), "a-slug");
+    assert_int_equal(json_array_size(p.keys), 2);
+    assert_string_equal(json_string_value(json_array_get(p.keys, 0)), "blog:id:" ID);
+    assert_string_equal(json_string_value(json_array_get(p.keys, 1)), "blog:slug:a-slug");
+    blog_retire_plan_release(&p);
+    /* the count and anything else: the public generation, as before */
+    json_object_set_new(a, "title", json_string("Another title"));
+    blog_retire_plan_init(&p);
+    blog_retire_plan_add(&p, b, a);
+    assert_true(p.public_answers);
+    assert_int_equal(json_array_size(p.blogs), 0);
+    blog_retire_plan_release(&p);
+    json_decref(b);
+    json_decref(a);
+}
+
 /* A write that may or may not have happened: everything it could have changed. */
 static void test_unsure(void **state)
 {
@@ -108,9 +140,8 @@ static void test_unsure(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_workflow),
-        cmocka_unit_test(test_public_keys),
-        cmocka_unit_test(test_author_event),
+        cmocka_unit_test(test_workflow),     cmocka_unit_test(test_public_keys),
+        cmocka_unit_test(test_author_event), cmocka_unit_test(test_comment_count),
         cmocka_unit_test(test_unsure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
