@@ -21,6 +21,7 @@
 #include "migrate.h"
 #include "nats_endpoints.h"
 #include "password.h"
+#include "relay.h"
 #include "routes.h"
 #include "session_cache.h"
 
@@ -28,7 +29,10 @@
 /* A CLI command only announces what it did: it must not wait long for a NATS that is down. */
 #define CLI_NATS_TIMEOUT_MS 1000
 #define CACHE_TIMEOUT_MS    500
-#define AUTH_VERSION        "1.1.0"
+/* How long a CLI command waits to send the events it queued before it exits; what is left
+ * is sent by the serving replicas' relays (they poll the outbox). */
+#define CLI_RELAY_TIMEOUT_MS 3000
+#define AUTH_VERSION         "1.1.0"
 
 static auth_db *open_db(const mf_config *cfg)
 {
@@ -121,9 +125,14 @@ static int serve(auth_ctx *ctx)
         mf_log_warn(NULL, "service discovery not started");
     auth_cleanup *cleanup =
         auth_cleanup_start(ctx, (int)mf_config_int(cfg, "SESSION_CLEANUP_INTERVAL_S"));
+    if (!(ctx->relay = auth_relay_start(ctx)))
+        mf_log_warn(NULL, "outbox relay not started: events wait for another replica");
     mf_server_run_until_signal(srv);
     auth_cleanup_stop(cleanup);
     mf_server_stop(srv);
+    /* after the server: no request pokes a freed relay */
+    auth_relay_stop(ctx->relay);
+    ctx->relay = NULL;
     mf_server_free(srv);
     return 0;
 }
@@ -147,6 +156,11 @@ int main(int argc, char **argv)
         if (auth_cli_announces(argv[1]))
             ctx.nats = open_cli_nats(cfg);
         rc = auth_cli_run(&ctx, argc, argv);
+        /* Sends what the command queued (user.created of create-admin, ...) now when NATS
+         * is there; otherwise, or for what is left, a serving replica's relay does. */
+        if (ctx.nats && mf_nats_connected(ctx.nats) &&
+            !auth_relay_drain(&ctx, CLI_RELAY_TIMEOUT_MS))
+            mf_log_warn(NULL, "outbox not drained: a serving auth-service sends the rest");
     } else {
         rc = serve(&ctx);
     }
