@@ -432,9 +432,10 @@ int blog_op_delete_comment(blog_ctx *ctx, const char *id, const char *user, bool
     return rc;
 }
 
-int blog_op_comments_apply_user(blog_ctx *ctx, const char *id, const char *name, const char *pic)
+int blog_op_comments_apply_user(blog_ctx *ctx, const char *id, const char *name, const char *pic,
+                                int64_t version)
 {
-    int rc = blog_store_comments_apply_user(ctx->mongo, id, name, pic);
+    int rc = blog_store_comments_apply_user(ctx->mongo, id, name, pic, version);
     /* the pages that show this author (which ones is not known without a query) */
     blog_cache_retire(ctx, BLOG_SCOPE_PUBLIC, NULL);
     return rc;
