@@ -63,14 +63,15 @@ static mf_nats *open_nats(const mf_config *cfg)
     return n;
 }
 
-/* NATS for a CLI command that announces its changes; without it the command still runs and
- * its events are logged as not sent. */
+/* NATS for a CLI command that announces its changes; without it the command still runs, its
+ * invalidations are logged as not sent and its events stay in the outbox (sent by the relay
+ * of a serving replica). */
 static mf_nats *open_cli_nats(const mf_config *cfg)
 {
     mf_nats *n = mf_service_nats(cfg, "auth-service", CLI_NATS_TIMEOUT_MS);
     if (n && !mf_nats_connected(n))
-        mf_log_warn(NULL, "NATS not reachable: this command's events and invalidations will not"
-                          " be sent");
+        mf_log_warn(NULL, "NATS not reachable: this command's invalidations will not be sent;"
+                          " its user events wait in the outbox for a serving auth-service");
     return n;
 }
 
