@@ -63,12 +63,18 @@ int blog_store_author_apply(blog_mongo *m, const char *id, const char *name, con
     blog_store_author_version_filter(f, "", version);
     blog_mdoc *u = author_update("", name, pic, version, now);
     /* When the stored document is newer the filter misses, and the upsert's insert of the
-     * same _id fails as a duplicate: that is the "older event" answer, atomically. */
+     * same _id fails as a duplicate. That also happens when two events of a new author race
+     * to insert it: so the duplicate is answered by a plain conditional update, now that the
+     * document exists, which decides atomically (no match: the stored one is newer). */
     int rc = blog_mongo_upsert(m, BLOG_COLL_AUTHORS, f, u);
+    if (rc == MF_ERR_CONFLICT) {
+        int64_t matched = 0;
+        rc = blog_mongo_update_one(m, BLOG_COLL_AUTHORS, f, u, &matched);
+        if (rc == 0 && matched == 0)
+            rc = MF_ERR_STATE;
+    }
     blog_mdoc_free(f);
     blog_mdoc_free(u);
-    if (rc == MF_ERR_CONFLICT)
-        return MF_ERR_STATE;
     if (rc != 0)
         return rc;
 
