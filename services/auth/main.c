@@ -75,6 +75,8 @@ static mf_nats *open_cli_nats(const mf_config *cfg)
     return n;
 }
 
+static int serve_requests(auth_ctx *ctx);
+
 static int serve(auth_ctx *ctx)
 {
     const mf_config *cfg = ctx->cfg;
@@ -99,6 +101,20 @@ static int serve(auth_ctx *ctx)
         mf_log_error(NULL, "invalid NATS_URL %s", mf_config_str(cfg, "NATS_URL"));
         return 1;
     }
+    /* Before anything can take a request: the operations poke ctx->relay, read unlocked. */
+    if (!(ctx->relay = auth_relay_start(ctx)))
+        mf_log_warn(NULL, "outbox relay not started: events wait for another replica");
+    rc = serve_requests(ctx);
+    /* after the server: no request pokes a freed relay */
+    auth_relay_stop(ctx->relay);
+    ctx->relay = NULL;
+    return rc;
+}
+
+/* The NATS endpoints and the HTTP server of serve, until a signal. */
+static int serve_requests(auth_ctx *ctx)
+{
+    const mf_config *cfg = ctx->cfg;
     if (auth_nats_endpoints_serve(ctx, (int)mf_config_int(cfg, "NATS_WORKERS")) != 0) {
         mf_log_error(NULL, "cannot subscribe the NATS endpoints");
         return 1;
@@ -126,14 +142,9 @@ static int serve(auth_ctx *ctx)
         mf_log_warn(NULL, "service discovery not started");
     auth_cleanup *cleanup =
         auth_cleanup_start(ctx, (int)mf_config_int(cfg, "SESSION_CLEANUP_INTERVAL_S"));
-    if (!(ctx->relay = auth_relay_start(ctx)))
-        mf_log_warn(NULL, "outbox relay not started: events wait for another replica");
     mf_server_run_until_signal(srv);
     auth_cleanup_stop(cleanup);
     mf_server_stop(srv);
-    /* after the server: no request pokes a freed relay */
-    auth_relay_stop(ctx->relay);
-    ctx->relay = NULL;
     mf_server_free(srv);
     return 0;
 }
