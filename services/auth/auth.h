@@ -13,6 +13,9 @@
 #include "micro/nats.h"
 #include "micro/vcache.h"
 
+/* relay.h */
+typedef struct auth_relay auth_relay;
+
 typedef struct {
     const mf_config *cfg;
     auth_db *db;
@@ -20,6 +23,7 @@ typedef struct {
     mf_vcache *vcache; /* the versioned view of cache the sessions and keys use */
     mf_nats *nats;     /* NULL in CLI subcommands that announce nothing (and without NATS_URL) */
     auth_keys *keys;
+    auth_relay *relay; /* the outbox relay (serve only; NULL in the CLI): poked after commits */
     const char *issuer;
     const char *audience;
     long access_validity_s;

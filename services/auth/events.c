@@ -1,14 +1,11 @@
 #include "events.h"
 
 #include <stdatomic.h>
-#include <time.h>
 
 #include "micro/error.h"
 #include "micro/jetstream.h"
 #include "micro/log.h"
 
-#define PUBLISH_ATTEMPTS   3
-#define PUBLISH_TIMEOUT_MS 2000
 /* Bounds how long a signout or role change waits for NATS. */
 #define INVALIDATE_TIMEOUT_MS 1000
 
@@ -25,29 +22,15 @@ int auth_events_init(mf_nats *n)
     return rc;
 }
 
-int auth_events_user(auth_ctx *ctx, const char *event, const auth_user *u, const char *request_id)
+int auth_events_publish_raw(auth_ctx *ctx, const char *subject, json_t *data, const char *msg_id,
+                            int timeout_ms)
 {
     if (!ctx->nats)
-        return 0;
-    json_t *data = auth_user_public_json(u);
-    int rc = MF_ERR;
-    long backoff_ms = 100;
-    for (int i = 0; i < PUBLISH_ATTEMPTS; i++) {
-        if (i > 0) {
-            struct timespec ts = {0, backoff_ms * 1000 * 1000};
-            nanosleep(&ts, NULL);
-            backoff_ms *= 3;
-        }
-        if (!atomic_load(&stream_ready) && auth_events_init(ctx->nats) != 0)
-            continue;
-        rc = mf_js_publish(ctx->nats, event, data, request_id, PUBLISH_TIMEOUT_MS);
-        if (rc == 0)
-            break;
-    }
-    json_decref(data);
-    if (rc != 0)
-        mf_log_error(request_id, "%s for user %s not published: %s", event, u->id, mf_err_name(rc));
-    return rc;
+        return MF_ERR_UNAVAILABLE;
+    if (!atomic_load(&stream_ready) && auth_events_init(ctx->nats) != 0)
+        return MF_ERR_UNAVAILABLE;
+    /* msg_id doubles as the request id of the log lines about this event */
+    return mf_js_publish_id(ctx->nats, subject, data, msg_id, msg_id, timeout_ms);
 }
 
 int auth_events_invalidate(auth_ctx *ctx, const char *user_id, const char *request_id)

@@ -21,6 +21,7 @@
 #include "migrate.h"
 #include "nats_endpoints.h"
 #include "password.h"
+#include "relay.h"
 #include "routes.h"
 #include "session_cache.h"
 
@@ -28,7 +29,10 @@
 /* A CLI command only announces what it did: it must not wait long for a NATS that is down. */
 #define CLI_NATS_TIMEOUT_MS 1000
 #define CACHE_TIMEOUT_MS    500
-#define AUTH_VERSION        "1.1.0"
+/* How long a CLI command waits to send the events it queued before it exits; what is left
+ * is sent by the serving replicas' relays (they poll the outbox). */
+#define CLI_RELAY_TIMEOUT_MS 3000
+#define AUTH_VERSION         "1.1.0"
 
 static auth_db *open_db(const mf_config *cfg)
 {
@@ -62,16 +66,19 @@ static mf_nats *open_nats(const mf_config *cfg)
     return n;
 }
 
-/* NATS for a CLI command that announces its changes; without it the command still runs and
- * its events are logged as not sent. */
+/* NATS for a CLI command that announces its changes; without it the command still runs, its
+ * invalidations are logged as not sent and its events stay in the outbox (sent by the relay
+ * of a serving replica). */
 static mf_nats *open_cli_nats(const mf_config *cfg)
 {
     mf_nats *n = mf_service_nats(cfg, "auth-service", CLI_NATS_TIMEOUT_MS);
     if (n && !mf_nats_connected(n))
-        mf_log_warn(NULL, "NATS not reachable: this command's events and invalidations will not"
-                          " be sent");
+        mf_log_warn(NULL, "NATS not reachable: this command's invalidations will not be sent;"
+                          " its user events wait in the outbox for a serving auth-service");
     return n;
 }
+
+static int serve_requests(auth_ctx *ctx);
 
 static int serve(auth_ctx *ctx)
 {
@@ -97,6 +104,20 @@ static int serve(auth_ctx *ctx)
         mf_log_error(NULL, "invalid NATS_URL %s", mf_config_str(cfg, "NATS_URL"));
         return 1;
     }
+    /* Before anything can take a request: the operations poke ctx->relay, read unlocked. */
+    if (!(ctx->relay = auth_relay_start(ctx)))
+        mf_log_warn(NULL, "outbox relay not started: events wait for another replica");
+    rc = serve_requests(ctx);
+    /* after the server: no request pokes a freed relay */
+    auth_relay_stop(ctx->relay);
+    ctx->relay = NULL;
+    return rc;
+}
+
+/* The NATS endpoints and the HTTP server of serve, until a signal. */
+static int serve_requests(auth_ctx *ctx)
+{
+    const mf_config *cfg = ctx->cfg;
     if (auth_nats_endpoints_serve(ctx, (int)mf_config_int(cfg, "NATS_WORKERS")) != 0) {
         mf_log_error(NULL, "cannot subscribe the NATS endpoints");
         return 1;
@@ -150,6 +171,11 @@ int main(int argc, char **argv)
         if (auth_cli_announces(argv[1]))
             ctx.nats = open_cli_nats(cfg);
         rc = auth_cli_run(&ctx, argc, argv);
+        /* Sends what the command queued (user.created of create-admin, ...) now when NATS
+         * is there; otherwise, or for what is left, a serving replica's relay does. */
+        if (ctx.nats && mf_nats_connected(ctx.nats) &&
+            !auth_relay_drain(&ctx, CLI_RELAY_TIMEOUT_MS))
+            mf_log_warn(NULL, "outbox not drained: a serving auth-service sends the rest");
     } else {
         rc = serve(&ctx);
     }

@@ -2,8 +2,9 @@
  * auth-service's operations: one function per use case, the same for the HTTP handlers, the
  * NATS endpoints and the CLI, so that whichever way a change comes in, it does and announces
  * the same things. An operation owns its database connection or transaction, the store
- * calls, what its write retires from the session cache, the user events it publishes
- * (after the commit) and the CMICRO_SUBJECT_INVALIDATE it announces; its callers only parse,
+ * calls, what its write retires from the session cache, the user events it queues (in the
+ * outbox, in the transaction of the change: store_outbox.h; the relay, relay.h, publishes
+ * them) and the CMICRO_SUBJECT_INVALIDATE it announces; its callers only parse,
  * validate and answer.
  *
  * Inputs are validated by the caller (emails, uuids, role codes, lengths): an operation never
@@ -43,7 +44,7 @@
 /* ---- access (ops_access.c): how accounts come to be, and sign-in ---- */
 
 /* A new user with role LEARNER and a first session: *user and *tokens
- * ({"accessToken","refreshToken"}); publishes user.created. MF_ERR_CONFLICT when the email is
+ * ({"accessToken","refreshToken"}); queues user.created. MF_ERR_CONFLICT when the email is
  * taken (also under a concurrent race: the unique index decides). */
 int auth_op_signup(auth_ctx *ctx, const char *email, const char *password, const char *name,
                    const char *pic, const char *request_id, auth_user **user, json_t **tokens);
@@ -54,7 +55,7 @@ int auth_op_signup(auth_ctx *ctx, const char *email, const char *password, const
  * made too many attempts (throttle.h). */
 int auth_op_signin(auth_ctx *ctx, const char *email, const char *password, const char *client,
                    auth_user **user, json_t **tokens, const char **msg, int *retry_after_s);
-/* A new user holding every role (CLI create-admin, seed-dev); publishes user.created. When
+/* A new user holding every role (CLI create-admin, seed-dev); queues user.created. When
  * the email is taken: MF_ERR_CONFLICT, or with exists_ok that user gets every role (its
  * password is left alone), its cached sessions are dropped and the change is announced on
  * CMICRO_SUBJECT_INVALIDATE. */
@@ -98,7 +99,7 @@ int auth_op_sessions_sweep(auth_ctx *ctx, long *deleted);
 /* The active user id (a uuid): *user. MF_ERR_NOT_FOUND for none. */
 int auth_op_profile_get(auth_ctx *ctx, const char *id, auth_user **user);
 /* Sets the fields that are not NULL and gives back *user. A change drops the user's cached
- * sessions, is announced on CMICRO_SUBJECT_INVALIDATE and publishes user.updated; with both
+ * sessions, is announced on CMICRO_SUBJECT_INVALIDATE and queues user.updated; with both
  * NULL nothing changes or is announced. MF_ERR_NOT_FOUND for no such user. */
 int auth_op_profile_update(auth_ctx *ctx, const char *id, const char *name, const char *pic,
                            const char *request_id, auth_user **user);
@@ -106,7 +107,7 @@ int auth_op_profile_update(auth_ctx *ctx, const char *id, const char *name, cons
 /* ---- roles (ops_roles.c) ---- */
 
 /* Replaces the roles of user id with the n codes (each one of auth_role_codes): *user. Drops
- * the user's cached sessions, announces it on CMICRO_SUBJECT_INVALIDATE and publishes
+ * the user's cached sessions, announces it on CMICRO_SUBJECT_INVALIDATE and queues
  * user.updated. MF_ERR_NOT_FOUND for no such user. */
 int auth_op_roles_set(auth_ctx *ctx, const char *id, const char *const *codes, size_t n,
                       const char *request_id, auth_user **user);

@@ -4,30 +4,33 @@
 #include <string.h>
 
 #include "contract.h"
-#include "events.h"
 #include "micro/error.h"
 #include "micro/log.h"
 #include "ops.h"
 #include "throttle.h"
 #include "password.h"
+#include "relay.h"
 #include "session.h"
 #include "session_cache.h"
+#include "store_outbox.h"
 #include "store_user.h"
 
 #define MSG_BAD_CREDENTIALS "invalid email or password"
 
-/* Ends the creation transaction on c (may be NULL) the way rc says and releases c; once
- * committed, publishes user.created for the stored user (*out when out is not NULL). The
- * connection is given back before publishing, so a slow NATS holds no pool slot. */
-static int finish_create(auth_ctx *ctx, auth_db_conn *c, int rc, const char *id,
-                         const char *request_id, auth_user **out)
+/* Queues user.created in the creation transaction on c (may be NULL), ends it the way rc
+ * says and releases c; once committed, pokes the relay and loads the stored user (*out when
+ * out is not NULL). The event commits with the user or not at all: it is never lost, and
+ * never announces a user that does not exist. */
+static int finish_create(auth_ctx *ctx, auth_db_conn *c, int rc, const char *id, auth_user **out)
 {
     auth_user *u = NULL;
-    if (c && (rc = auth_db_end(c, rc)) == 0)
+    if (c && rc == 0)
+        rc = auth_store_outbox_add_user(c, CMICRO_EVENT_USER_CREATED, id);
+    if (c && (rc = auth_db_end(c, rc)) == 0) {
+        auth_relay_poke(ctx->relay);
         rc = auth_store_user_find_by_id(c, id, &u);
+    }
     auth_db_release(ctx->db, c);
-    if (rc == 0)
-        auth_events_user(ctx, CMICRO_EVENT_USER_CREATED, u, request_id);
     if (out)
         *out = u;
     else
@@ -39,6 +42,7 @@ int auth_op_signup(auth_ctx *ctx, const char *email, const char *password, const
                    const char *pic, const char *request_id, auth_user **user, json_t **tokens)
 {
     static const char *const roles[] = {CMICRO_ROLE_LEARNER};
+    (void)request_id; /* the event is sent later by the relay, under its outbox id */
     *user = NULL;
     *tokens = NULL;
     auth_db_conn *c = auth_db_acquire(ctx->db);
@@ -65,7 +69,7 @@ int auth_op_signup(auth_ctx *ctx, const char *email, const char *password, const
     if (rc == 0)
         rc = auth_session_issue(ctx, c, id, tokens);
     free(hash);
-    if ((rc = finish_create(ctx, c, rc, id, request_id, user)) != 0) {
+    if ((rc = finish_create(ctx, c, rc, id, user)) != 0) {
         json_decref(*tokens);
         *tokens = NULL;
     }
@@ -145,5 +149,5 @@ int auth_op_admin_ensure(auth_ctx *ctx, const char *email, const char *password,
         auth_db_rollback(c);
         return grant_all_roles(ctx, c, email, request_id);
     }
-    return finish_create(ctx, c, rc, id, request_id, NULL);
+    return finish_create(ctx, c, rc, id, NULL);
 }

@@ -1,9 +1,10 @@
 /* Role grants: auth_op_roles_set (ops.h). */
 #include "contract.h"
-#include "events.h"
 #include "micro/error.h"
 #include "ops.h"
+#include "relay.h"
 #include "session_cache.h"
+#include "store_outbox.h"
 #include "store_user.h"
 
 int auth_op_roles_set(auth_ctx *ctx, const char *id, const char *const *codes, size_t n,
@@ -14,8 +15,11 @@ int auth_op_roles_set(auth_ctx *ctx, const char *id, const char *const *codes, s
     int rc = c ? auth_db_begin(c) : MF_ERR_UNAVAILABLE;
     if (rc == 0)
         rc = auth_store_user_replace_roles(c, id, codes, n);
-    if (c)
-        rc = auth_db_end(c, rc);
+    /* user.updated commits with the new roles (the outbox), whatever the caches do below */
+    if (rc == 0)
+        rc = auth_store_outbox_add_user(c, CMICRO_EVENT_USER_UPDATED, id);
+    if (c && (rc = auth_db_end(c, rc)) == 0)
+        auth_relay_poke(ctx->relay);
     if (rc == 0)
         rc = auth_store_user_find_by_id(c, id, &u);
     auth_db_release(ctx->db, c);
@@ -24,7 +28,6 @@ int auth_op_roles_set(auth_ctx *ctx, const char *id, const char *const *codes, s
         auth_user_free(u);
     if (rc != 0)
         return rc;
-    auth_events_user(ctx, CMICRO_EVENT_USER_UPDATED, u, request_id);
     *user = u;
     return 0;
 }

@@ -18,6 +18,12 @@ bool blog_events_user_parse(json_t *data, const char **id, const char **name, co
     return *id && mf_is_uuid(*id) && *name;
 }
 
+int64_t blog_events_user_version(json_t *data)
+{
+    json_t *v = json_object_get(data, CMICRO_FIELD_VERSION);
+    return json_is_integer(v) && json_integer_value(v) > 0 ? (int64_t)json_integer_value(v) : 0;
+}
+
 /* The consumer's handler (mf_js_handler_fn): 0 = ack (applied, or malformed and never
  * applicable), non-zero = nak (MongoDB unavailable: redelivered later). */
 static int handle_user_event(const char *subject, json_t *data, const char *request_id, void *arg)
@@ -29,7 +35,15 @@ static int handle_user_event(const char *subject, json_t *data, const char *requ
         mf_log_warn(request_id, "event %s ignored: malformed user payload", subject);
         return 0;
     }
-    int rc = blog_op_apply_user(ctx, id, name, pic);
+    int64_t version = blog_events_user_version(data);
+    int rc = blog_op_apply_user(ctx, id, name, pic, version);
+    if (rc == MF_ERR_STATE) {
+        mf_log_info(request_id,
+                    "event %s for user %s ignored: version %lld is older than the"
+                    " stored one",
+                    subject, id, (long long)version);
+        return 0;
+    }
     if (rc != 0) {
         mf_log_warn(request_id, "event %s for user %s not applied: %s", subject, id,
                     mf_err_name(rc));

@@ -3,13 +3,15 @@
  * CMICRO_STREAM_USERS stream through the durable consumer CMICRO_CONSUMER_BLOG (an author's
  * new name and picture, see blog_op_apply_user), and the CMICRO_SUBJECT_INVALIDATE broadcast
  * (forget a user's cached tokens). This file only reads the payloads and calls operations.
- * Applying an event twice gives the same result (redeliveries are harmless).
+ * Applying an event twice gives the same result (redeliveries are harmless), and an event
+ * older than the author info stored (its version) changes nothing.
  */
 #ifndef BLOG_EVENTS_H
 #define BLOG_EVENTS_H
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "micro/banned.h"
 
@@ -18,6 +20,9 @@
 /* The user of a user.* event payload (strings borrowed from data; *pic NULL when unset): false
  * when it is malformed (no uuid id or no name). Pure: the unit tests and the fuzzer call it. */
 bool blog_events_user_parse(json_t *data, const char **id, const char **name, const char **pic);
+/* The CMICRO_FIELD_VERSION of a user.* payload: 0 when absent or not a positive integer (an
+ * older producer; such an event applies only over author info that has no version). */
+int64_t blog_events_user_version(json_t *data);
 
 /* The CMICRO_SUBJECT_INVALIDATE handler (mf_nats_event_fn; ctx is the blog_ctx): forgets the
  * cached tokens of the user named, or of everyone when the payload names nobody valid. */

@@ -79,9 +79,12 @@ int blog_op_publish_blog(blog_ctx *ctx, const char *id, const char *editor, blog
 int blog_op_unpublish_blog(blog_ctx *ctx, const char *id, const char *editor, blog_why *why);
 
 /* ---- ops_authors.c: what auth-service tells about users ---- */
-/* user.created / user.updated: the author's name and picture (pic NULL: none) in every blog
- * of theirs, public answers that show them retired. Idempotent. */
-int blog_op_apply_user(blog_ctx *ctx, const char *id, const char *name, const char *pic);
+/* user.created / user.updated of event version (0: an event without one): the author's name
+ * and picture (pic NULL: none) in every blog and comment of theirs, public answers that show
+ * them retired. Idempotent; an event older than the stored author info changes nothing
+ * (MF_ERR_STATE: acknowledge it, a redelivery would not make it newer). */
+int blog_op_apply_user(blog_ctx *ctx, const char *id, const char *name, const char *pic,
+                       int64_t version);
 /* auth.invalidate: forgets the cached tokens of user id (NULL: of everyone). */
 void blog_op_forget_user_tokens(blog_ctx *ctx, const char *id);
 
@@ -110,7 +113,8 @@ int blog_op_update_comment(blog_ctx *ctx, const char *id, const char *text, cons
 int blog_op_delete_comment(blog_ctx *ctx, const char *id, const char *user, bool moderator);
 /* user.updated: the author's name and picture on every comment of theirs, comment pages
  * retired. */
-int blog_op_comments_apply_user(blog_ctx *ctx, const char *id, const char *name, const char *pic);
+int blog_op_comments_apply_user(blog_ctx *ctx, const char *id, const char *name, const char *pic,
+                                int64_t version);
 
 /* ---- ops_tags.c: tag counts over published blogs ---- */
 /* Page (1-based) of {"tag","count"}, count desc then tag asc; prefix (upper-case, NULL:

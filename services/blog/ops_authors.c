@@ -5,11 +5,13 @@
 #include "retire.h"
 #include "store_authors.h"
 
-int blog_op_apply_user(blog_ctx *ctx, const char *id, const char *name, const char *pic)
+int blog_op_apply_user(blog_ctx *ctx, const char *id, const char *name, const char *pic,
+                       int64_t version)
 {
-    int rc = blog_store_author_apply(ctx->mongo, id, name, pic, mf_now_ms());
+    /* MF_ERR_STATE (older than what is stored) skips the rest: nothing changed */
+    int rc = blog_store_author_apply(ctx->mongo, id, name, pic, version, mf_now_ms());
     if (rc == 0)
-        rc = blog_op_comments_apply_user(ctx, id, name, pic);
+        rc = blog_op_comments_apply_user(ctx, id, name, pic, version);
     json_t *published = NULL;
     if (rc == 0)
         rc = blog_store_author_published(ctx->mongo, id, &published);

@@ -446,10 +446,11 @@ int blog_op_delete_comment(blog_ctx *ctx, const char *id, const char *user, bool
     return rc;
 }
 
-int blog_op_comments_apply_user(blog_ctx *ctx, const char *id, const char *name, const char *pic)
+int blog_op_comments_apply_user(blog_ctx *ctx, const char *id, const char *name, const char *pic,
+                                int64_t version)
 {
     int64_t matched = 0;
-    int rc = blog_store_comments_apply_user(ctx->mongo, id, name, pic, &matched);
+    int rc = blog_store_comments_apply_user(ctx->mongo, id, name, pic, version, &matched);
     /* the pages that show this author (which ones is not known without a query); a user
      * without comments (most user events: sign-ups, readers) is on no page, so nothing
      * retires. A failed update may still have been applied: retire then too. */

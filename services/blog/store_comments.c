@@ -1,4 +1,5 @@
 #include "store_comments.h"
+#include "store_authors.h"
 
 #include "micro/error.h"
 
@@ -138,15 +139,18 @@ int blog_store_comments_of_blog(blog_mongo *m, const char *blog_id, json_t **rec
 }
 
 int blog_store_comments_apply_user(blog_mongo *m, const char *id, const char *name, const char *pic,
-                                   int64_t *matched)
+                                   int64_t version, int64_t *matched)
 {
     blog_mdoc *f = blog_mdoc_new();
     blog_mdoc_str(f, "author._id", id);
+    blog_store_author_version_filter(f, "author.", version);
     blog_mdoc *u = blog_mdoc_new();
     blog_mdoc_begin(u, "$set");
     blog_mdoc_str(u, "author.name", name);
     if (pic)
         blog_mdoc_str(u, "author.profilePicUrl", pic);
+    if (version > 0)
+        blog_mdoc_int(u, "author.version", version);
     blog_mdoc_end(u);
     if (!pic) {
         /* a picture the user removed goes from their comments too */

@@ -42,11 +42,12 @@ int blog_store_comment_set_text(blog_mongo *m, const char *id, const char *text,
 int blog_store_comment_delete(blog_mongo *m, const char *id, int64_t now);
 /* Every live comment of blog_id, createdAt then _id ascending (a scan on FerretDB). */
 int blog_store_comments_of_blog(blog_mongo *m, const char *blog_id, json_t **recs);
-/* user.updated: name and picture (NULL: none) on every comment of user id (one bulk update;
- * the comments' updatedAt stays, a rename is not an edit). *matched: how many comments the
- * user has (0 on errors). */
+/* user.updated of event version: name and picture (NULL: none) on every comment of user id
+ * whose author info is not newer (blog_store_author_version_filter; one bulk update; the
+ * comments' updatedAt stays, a rename is not an edit). *matched: how many comments it changed
+ * (0 on errors). */
 int blog_store_comments_apply_user(blog_mongo *m, const char *id, const char *name, const char *pic,
-                                   int64_t *matched);
+                                   int64_t version, int64_t *matched);
 
 /* Adds delta to the commentCount of blog_id ($inc, atomic in the server; filter {_id}). */
 int blog_store_blog_comment_count_add(blog_mongo *m, const char *blog_id, int64_t delta);

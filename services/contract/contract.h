@@ -42,6 +42,9 @@
 #define CMICRO_FIELD_ID   "id"
 #define CMICRO_FIELD_NAME "name"
 #define CMICRO_FIELD_PIC  "profilePicUrl"
+/* user.* events: the per-user version (grows with every change of the user in auth-service),
+ * so a consumer can refuse an event older than what it already applied. */
+#define CMICRO_FIELD_VERSION "version"
 
 /* ---- roles ---- */
 #define CMICRO_ROLE_LEARNER "LEARNER"

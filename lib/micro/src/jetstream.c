@@ -170,6 +170,12 @@ static int stream_ensure_now(js_state *st, const char *stream, const char *const
 int mf_js_publish(mf_nats *n, const char *subject, json_t *data, const char *request_id,
                   int timeout_ms)
 {
+    return mf_js_publish_id(n, subject, data, NULL, request_id, timeout_ms);
+}
+
+int mf_js_publish_id(mf_nats *n, const char *subject, json_t *data, const char *msg_id,
+                     const char *request_id, int timeout_ms)
+{
     if (n == NULL || subject == NULL || *subject == '\0')
         return MF_ERR;
     js_state *st = js_of(n);
@@ -189,6 +195,9 @@ int mf_js_publish(mf_nats *n, const char *subject, json_t *data, const char *req
         jsPubOptions po;
         jsPubOptions_Init(&po);
         po.MaxWait = timeout_ms > 0 ? timeout_ms : JS_API_WAIT_MS;
+        /* Sets the Nats-Msg-Id header: the stream drops a second message with the same id
+         * within its duplicate window and still acks it, so a retry is safe. */
+        po.MsgId = msg_id;
         s = js_PublishMsg(NULL, st->js, msg, &po, &jerr);
     }
     natsMsg_Destroy(msg);

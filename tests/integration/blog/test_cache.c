@@ -7,6 +7,8 @@
 
 #include "blog_it.h"
 #include "micro/cache.h"
+#include "micro/jetstream.h"
+#include "micro/nats.h"
 
 static th_user author, editor;
 static th_instance inst;
@@ -442,6 +444,59 @@ static void test_author_rename(void **state)
     th_user_release(&writer);
 }
 
+/* Publishes user.updated {id, name, version} to the stack's USERS stream, as auth-service's
+ * relay would (a redelivered or reordered event is just an older version arriving late). */
+static void publish_user_event(mf_nats *nc, const char *id, const char *name, long long version)
+{
+    json_t *d = json_pack("{s:s,s:s,s:I}", "id", id, "name", name, "version", (json_int_t)version);
+    assert_int_equal(mf_js_publish(nc, "user.updated", d, NULL, 5000), 0);
+    json_decref(d);
+}
+
+/* API.md section 5: an older event applied after a newer one never overwrites the newer
+ * author data (events carry a per-user version). */
+static void test_author_event_older_ignored(void **state)
+{
+    (void)state;
+    th_user writer;
+    bt_new_user(&writer, "ca-order", "[\"AUTHOR\"]");
+    char *t = th_random_hex(6);
+    char *slug = mf_asprintf("order-%s", t);
+    char *id =
+        bt_create(&writer, "Order check", "author name follows versions", slug, "[\"ORDER\"]");
+    bt_publish(&writer, &editor, id);
+    char *pid = mf_asprintf("/id/%s", id);
+    mf_nats *nc = mf_nats_connect(th_stack("NATS_URL"), "blog-it-order", NULL, NULL, 5000);
+    assert_non_null(nc);
+
+    /* far above what auth-service has given this user (a few versions) */
+    char *newer = mf_asprintf("Newer %s", t), *older = mf_asprintf("Older %s", t);
+    publish_user_event(nc, writer.id, newer, 1000);
+    author_cond c = {pid, newer, NULL};
+    assert_true(th_poll(author_shows, &c, 10000));
+    prime(pid);
+    publish_user_event(nc, writer.id, older, 999);
+    c = (author_cond){pid, older, NULL};
+    assert_false(th_poll(author_shows, &c, 3000));
+    c = (author_cond){pid, newer, NULL};
+    assert_true(author_shows(&c));
+    /* and a newer one still applies */
+    char *newest = mf_asprintf("Newest %s", t);
+    publish_user_event(nc, writer.id, newest, 1001);
+    c = (author_cond){pid, newest, NULL};
+    assert_true(th_poll(author_shows, &c, 10000));
+
+    mf_nats_free(nc);
+    free(newest);
+    free(newer);
+    free(older);
+    free(pid);
+    free(id);
+    free(slug);
+    free(t);
+    th_user_release(&writer);
+}
+
 static bool health_redis_down(void *arg)
 {
     th_instance *in = arg;
@@ -565,6 +620,7 @@ int main(void)
         cmocka_unit_test(test_no_stale_read_under_concurrency),
         cmocka_unit_test(test_concurrent_misses_one_read),
         cmocka_unit_test(test_author_rename),
+        cmocka_unit_test(test_author_event_older_ignored),
         cmocka_unit_test_teardown(test_redis_down, stop_extra),
         cmocka_unit_test_teardown(test_auth_unreachable, stop_extra),
     };

@@ -20,6 +20,11 @@ int mf_js_stream_ensure(mf_nats *n, const char *stream, const char *const *subje
  * MF_ERR_UNAVAILABLE (not connected) or MF_ERR. */
 int mf_js_publish(mf_nats *n, const char *subject, json_t *data, const char *request_id,
                   int timeout_ms);
+/* mf_js_publish with a Nats-Msg-Id (msg_id, may be NULL = none): the stream stores a message
+ * with an id it already holds within its duplicate window (2 minutes by default) only once,
+ * and acks the repeat as well, so a publish retried after a lost ack is not delivered twice. */
+int mf_js_publish_id(mf_nats *n, const char *subject, json_t *data, const char *msg_id,
+                     const char *request_id, int timeout_ms);
 
 /* Consumer handler: return 0 to ack, non-zero to nak (the message is redelivered). */
 typedef int (*mf_js_handler_fn)(const char *subject, json_t *data, const char *request_id,
