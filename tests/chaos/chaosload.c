@@ -42,6 +42,7 @@ typedef struct {
     short status; /* 0: no answer */
     char fail;    /* enum fail */
     char idem;    /* a GET */
+    char svc;     /* 0: /auth, 1: /blog */
 } rec;
 
 typedef struct {
@@ -174,8 +175,8 @@ static answer call(worker *w, const char *method, const char *path, const char *
     free(b.p);
     curl_slist_free_all(h);
     if (record && w->nrec < MAX_RECORDS)
-        w->recs[w->nrec++] =
-            (rec){now_ms(), (short)a.status, (char)a.fail, strcmp(method, "GET") == 0};
+        w->recs[w->nrec++] = (rec){now_ms(), (short)a.status, (char)a.fail,
+                                   strcmp(method, "GET") == 0, strncmp(path, "/auth", 5) != 0};
     return a;
 }
 
@@ -405,7 +406,7 @@ static void report(const char *dir, int nthreads)
     FILE *f = fopen(path, "r");
     printf(
         "| fault | requests | 2xx | 4xx | 503 | failures (conn/body/5xx) | failed GETs | longest "
-        "failure window | recovery after the fault ends |\n");
+        "window of 503s or failures | recovery after the fault ends |\n");
     printf("|---|---:|---:|---:|---:|---|---:|---:|---:|\n");
     fault ft;
     char line[256];
@@ -418,7 +419,9 @@ static void report(const char *dir, int nthreads)
             continue;
         ft.start = s, ft.end = e, ft.until = u;
         size_t n = 0, s2 = 0, s4 = 0, s503 = 0, fc = 0, fb = 0, f5 = 0, fget = 0;
-        int64_t win = 0, run_start = -1, last_bad = -1;
+        /* A window: from a failed answer of one service to the last of the failed answers of
+         * that service that follow it without a good one between them. */
+        int64_t win = 0, run_start[2] = {-1, -1}, last_bad = -1;
         for (size_t i = 0; i < total; i++) {
             rec *r = &all[i];
             if (r->t < ft.start || r->t > ft.until)
@@ -441,14 +444,15 @@ static void report(const char *dir, int nthreads)
                 else if (r->status >= 200)
                     s2++;
             }
+            int sv = r->svc;
             if (bad) {
-                if (run_start < 0)
-                    run_start = r->t;
-                if (r->t - run_start > win)
-                    win = r->t - run_start;
+                if (run_start[sv] < 0)
+                    run_start[sv] = r->t;
+                if (r->t - run_start[sv] > win)
+                    win = r->t - run_start[sv];
                 last_bad = r->t;
             } else {
-                run_start = -1;
+                run_start[sv] = -1;
             }
         }
         int64_t recov = last_bad > ft.end ? last_bad - ft.end : 0;
