@@ -1,5 +1,7 @@
 #include "events.h"
 
+#include <string.h>
+
 #include "micro/error.h"
 #include "micro/jetstream.h"
 #include "micro/log.h"
@@ -36,7 +38,9 @@ static int handle_user_event(const char *subject, json_t *data, const char *requ
         return 0;
     }
     int64_t version = blog_events_user_version(data);
-    int rc = blog_op_apply_user(ctx, id, name, pic, version);
+    int rc = strcmp(subject, CMICRO_EVENT_USER_CREATED) == 0
+                 ? blog_op_record_new_user(ctx, id, name, pic, version)
+                 : blog_op_apply_user(ctx, id, name, pic, version);
     if (rc == MF_ERR_STATE) {
         mf_log_info(request_id,
                     "event %s for user %s ignored: version %lld is older than the"

@@ -85,6 +85,10 @@ int blog_op_unpublish_blog(blog_ctx *ctx, const char *id, const char *editor, bl
  * (MF_ERR_STATE: acknowledge it, a redelivery would not make it newer). */
 int blog_op_apply_user(blog_ctx *ctx, const char *id, const char *name, const char *pic,
                        int64_t version);
+/* user.created: the author's record only (a new user's blogs and comments, if any, were
+ * written with the name auth-service gave then), under the same version rule. */
+int blog_op_record_new_user(blog_ctx *ctx, const char *id, const char *name, const char *pic,
+                            int64_t version);
 /* auth.invalidate: forgets the cached tokens of user id (NULL: of everyone). */
 void blog_op_forget_user_tokens(blog_ctx *ctx, const char *id);
 

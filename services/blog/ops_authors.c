@@ -38,6 +38,14 @@ int blog_op_apply_user(blog_ctx *ctx, const char *id, const char *name, const ch
     return 0;
 }
 
+int blog_op_record_new_user(blog_ctx *ctx, const char *id, const char *name, const char *pic,
+                            int64_t version)
+{
+    /* no blog or comment to rewrite, no answer to retire: one write by _id, not three scans
+     * (sign-ups are most events) */
+    return blog_store_author_record(ctx->mongo, id, name, pic, version, mf_now_ms());
+}
+
 void blog_op_forget_user_tokens(blog_ctx *ctx, const char *id)
 {
     blog_auth_cache_drop_user(ctx->auth_cache, id);

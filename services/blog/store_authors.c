@@ -55,8 +55,8 @@ void blog_store_author_version_filter(blog_mdoc *f, const char *prefix, int64_t 
     blog_mdoc_end(f);
 }
 
-int blog_store_author_apply(blog_mongo *m, const char *id, const char *name, const char *pic,
-                            int64_t version, int64_t now)
+int blog_store_author_record(blog_mongo *m, const char *id, const char *name, const char *pic,
+                             int64_t version, int64_t now)
 {
     blog_mdoc *f = blog_mdoc_new();
     blog_mdoc_str(f, "_id", id);
@@ -75,15 +75,22 @@ int blog_store_author_apply(blog_mongo *m, const char *id, const char *name, con
     }
     blog_mdoc_free(f);
     blog_mdoc_free(u);
+    return rc;
+}
+
+int blog_store_author_apply(blog_mongo *m, const char *id, const char *name, const char *pic,
+                            int64_t version, int64_t now)
+{
+    int rc = blog_store_author_record(m, id, name, pic, version, now);
     if (rc != 0)
         return rc;
 
-    f = blog_mdoc_new();
+    blog_mdoc *f = blog_mdoc_new();
     blog_mdoc_str(f, "author._id", id);
     /* per blog as well: two consumers applying v1 and v2 may reach the blogs in either order */
     blog_store_author_version_filter(f, "author.", version);
     /* the blogs' own updatedAt stays: the author's lists, ordered by it, do not change */
-    u = author_update("author.", name, pic, version, -1);
+    blog_mdoc *u = author_update("author.", name, pic, version, -1);
     rc = blog_mongo_update_many(m, BLOG_COLL_BLOGS, f, u);
     blog_mdoc_free(f);
     blog_mdoc_free(u);

@@ -21,6 +21,11 @@
  * version is stored (data from before versions). The same version again re-applies the same
  * data (a redelivery completes an event applied half-way). 0, MF_ERR_STATE when the stored
  * author is newer (nothing changed), or a negative MF_ERR_*. */
+/* The authors document alone, under the same version rule (blog_store_author_apply's first
+ * step): for a user.created, whose user cannot have blogs or comments showing an older name
+ * (they were written with the name auth-service answered when they were). */
+int blog_store_author_record(blog_mongo *m, const char *id, const char *name, const char *pic,
+                             int64_t version, int64_t now);
 int blog_store_author_apply(blog_mongo *m, const char *id, const char *name, const char *pic,
                             int64_t version, int64_t now);
 /* Adds to filter f the condition "<prefix>version is <= version, or missing" (version 0:
