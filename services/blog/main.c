@@ -77,7 +77,9 @@ int main(int argc, char **argv)
      * the breaker (it waits for MongoDB on purpose). */
     mf_breaker_opts bo;
     mf_service_breaker_opts(cfg, &bo);
-    blog_mongo_set_breaker(ctx.mongo, &bo);
+    mf_breaker_opts mongo_bo = bo;
+    mongo_bo.open_ms = (int)mf_config_int(cfg, "MONGO_BREAKER_OPEN_MS");
+    blog_mongo_set_breaker(ctx.mongo, &mongo_bo);
     if (ensure_indexes(ctx.mongo, mf_config_int(cfg, "MONGO_START_TIMEOUT_S")) != 0) {
         mf_log_error(NULL, "MongoDB unreachable: cannot create indexes");
         goto out;

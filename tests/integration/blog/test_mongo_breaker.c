@@ -59,7 +59,7 @@ static void start_all(void)
     char *redis = mf_asprintf("REDIS_PORT=%d", redis_srv.port);
     char *nats = mf_asprintf("NATS_URL=nats://127.0.0.1:%d", nats_srv.port);
     char *failures = mf_asprintf("BREAKER_FAILURES=%d", FAILURES);
-    char *open_ms = mf_asprintf("BREAKER_OPEN_MS=%d", OPEN_MS);
+    char *open_ms = mf_asprintf("MONGO_BREAKER_OPEN_MS=%d", OPEN_MS);
     char *select_ms = mf_asprintf("MONGO_TIMEOUT_MS=%d", SELECT_MS);
     char *socket_ms = mf_asprintf("MONGO_SOCKET_TIMEOUT_MS=%d", SOCKET_MS);
     const char *env[] = {uri,       redis,     nats, "MONGO_DB=breaker", failures, open_ms,
