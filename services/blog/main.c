@@ -72,6 +72,14 @@ int main(int argc, char **argv)
                                (int)mf_config_int(cfg, "MONGO_SOCKET_TIMEOUT_MS"));
     if (!ctx.mongo)
         goto out;
+    /* After a run of failures neither MongoDB nor auth-service is waited for: 503 at once,
+     * one probe at a time, until it answers again. Index creation at start-up is not behind
+     * the breaker (it waits for MongoDB on purpose). */
+    mf_breaker_opts bo;
+    mf_service_breaker_opts(cfg, &bo);
+    mf_breaker_opts mongo_bo = bo;
+    mongo_bo.open_ms = (int)mf_config_int(cfg, "MONGO_BREAKER_OPEN_MS");
+    blog_mongo_set_breaker(ctx.mongo, &mongo_bo);
     if (ensure_indexes(ctx.mongo, mf_config_int(cfg, "MONGO_START_TIMEOUT_S")) != 0) {
         mf_log_error(NULL, "MongoDB unreachable: cannot create indexes");
         goto out;
@@ -84,10 +92,6 @@ int main(int argc, char **argv)
         mf_log_error(NULL, "cannot connect to NATS");
         goto out;
     }
-    /* After a run of failures auth-service is not waited for: 503 at once, one probe at a
-     * time, until it answers again. */
-    mf_breaker_opts bo;
-    mf_service_breaker_opts(cfg, &bo);
     mf_nats_breaker(ctx.nats, CMICRO_SUBJECT_AUTHENTICATION, &bo);
     if (blog_events_start(&ctx) != 0)
         goto out;

@@ -24,6 +24,10 @@ struct blog_mongo {
     mongoc_client_pool_t *pool;
     char *db;
     int64_t max_time_ms; /* of every find: the server gives up when the client does */
+    /* After a run of operations that found the server unreachable or slow, callers get
+     * MF_ERR_OPEN at once instead of each waiting out the selection or socket timeout; one
+     * probe at a time while half-open (micro/breaker.h). NULL: none. */
+    mf_breaker *breaker;
 };
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
@@ -290,6 +294,33 @@ json_t *blog_mongo_record_from_bson(const uint8_t *data, size_t len)
 
 /* ---- client ---- */
 
+/* Codes of errors a server answers with that say it is going away or gave up on time, not
+ * that the request was wrong: the drivers' retryable errors plus the time limits. A query
+ * stopped by maxTimeMS waited as long as a socket timeout would have. */
+static bool server_gave_up(uint32_t code)
+{
+    switch (code) {
+    case 6:     /* HostUnreachable */
+    case 7:     /* HostNotFound */
+    case 50:    /* MaxTimeMSExpired */
+    case 89:    /* NetworkTimeout */
+    case 91:    /* ShutdownInProgress */
+    case 189:   /* PrimarySteppedDown */
+    case 262:   /* ExceededTimeLimit */
+    case 9001:  /* SocketException */
+    case 10107: /* NotWritablePrimary */
+    case 11600: /* InterruptedAtShutdown */
+    case 11602: /* InterruptedDueToReplStateChange */
+    case 13435: /* NotPrimaryNoSecondaryOk */
+    case 13436: /* NotPrimaryOrSecondary */
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* MF_ERR_UNAVAILABLE (and only that) counts against the breaker: the server could not be
+ * reached or did not answer in time. Everything else is an answer from a working server. */
 static int map_error(const bson_error_t *err, const char *op)
 {
     /* FerretDB 1.24 (SQLite) reports a unique violation on update as an internal error
@@ -297,8 +328,16 @@ static int map_error(const bson_error_t *err, const char *op)
     if (err->code == 11000 || err->code == 11001 || strstr(err->message, "E11000") ||
         strstr(err->message, "UNIQUE constraint failed"))
         return MF_ERR_CONFLICT;
-    if (err->domain == MONGOC_ERROR_SERVER_SELECTION || err->domain == MONGOC_ERROR_STREAM) {
-        mf_log_warn(NULL, "mongo %s: unavailable: %s", op, err->message);
+    /* selection: no reachable server within serverSelectionTimeoutMS; stream: connect
+     * refused or timed out, name resolution, a socket error or socketTimeoutMS mid-operation */
+    bool unreachable =
+        err->domain == MONGOC_ERROR_SERVER_SELECTION || err->domain == MONGOC_ERROR_STREAM;
+    bool gave_up = (err->domain == MONGOC_ERROR_SERVER || err->domain == MONGOC_ERROR_QUERY ||
+                    err->domain == MONGOC_ERROR_WRITE_CONCERN) &&
+                   server_gave_up(err->code);
+    if (unreachable || gave_up) {
+        mf_log_warn(NULL, "mongo %s: unavailable: %s (domain %u code %u)", op, err->message,
+                    err->domain, err->code);
         return MF_ERR_UNAVAILABLE;
     }
     mf_log_error(NULL, "mongo %s: %s (domain %u code %u)", op, err->message, err->domain,
@@ -354,6 +393,7 @@ void blog_mongo_free(blog_mongo *m)
         return;
     mongoc_client_pool_destroy(m->pool);
     mongoc_uri_destroy(m->uri);
+    mf_breaker_free(m->breaker);
     free(m->db);
     free(m);
 }
@@ -376,18 +416,32 @@ typedef struct {
     mongoc_collection_t *coll;
 } conn;
 
-static conn conn_open(blog_mongo *m, const char *coll)
+void blog_mongo_set_breaker(blog_mongo *m, const mf_breaker_opts *opts)
 {
-    conn c;
-    c.client = mongoc_client_pool_pop(m->pool);
-    c.coll = mongoc_client_get_collection(c.client, m->db, coll);
-    return c;
+    if (m && !m->breaker)
+        m->breaker = mf_breaker_new("mongo", opts);
 }
 
-static void conn_close(blog_mongo *m, conn *c)
+/* Every operation behind the breaker starts here: 0 with a pooled client on coll in *c, or
+ * MF_ERR_OPEN (nothing sent, nothing to close) while the breaker is open. */
+static int conn_open(blog_mongo *m, const char *coll, conn *c)
+{
+    int rc = mf_breaker_allow(m->breaker);
+    if (rc != 0)
+        return rc;
+    c->client = mongoc_client_pool_pop(m->pool);
+    c->coll = mongoc_client_get_collection(c->client, m->db, coll);
+    return 0;
+}
+
+/* ...and ends here: gives the client back and reports rc, the operation's outcome (0 or
+ * map_error's), to the breaker. Returns rc. */
+static int conn_close(blog_mongo *m, conn *c, int rc)
 {
     mongoc_collection_destroy(c->coll);
     mongoc_client_pool_push(m->pool, c->client);
+    mf_breaker_done(m->breaker, rc != MF_ERR_UNAVAILABLE);
+    return rc;
 }
 
 int blog_mongo_insert(blog_mongo *m, const char *coll, const blog_mdoc *doc)
@@ -395,11 +449,13 @@ int blog_mongo_insert(blog_mongo *m, const char *coll, const blog_mdoc *doc)
     const bson_t *b = finished(doc, "insert");
     if (!b)
         return MF_ERR;
-    conn c = conn_open(m, coll);
+    conn c;
+    int rc = conn_open(m, coll, &c);
+    if (rc != 0)
+        return rc;
     bson_error_t err;
     bool ok = mongoc_collection_insert_one(c.coll, b, NULL, NULL, &err);
-    conn_close(m, &c);
-    return ok ? 0 : map_error(&err, "insert");
+    return conn_close(m, &c, ok ? 0 : map_error(&err, "insert"));
 }
 
 int blog_mongo_insert_many(blog_mongo *m, const char *coll, const blog_mdoc *const *docs, size_t n)
@@ -412,15 +468,20 @@ int blog_mongo_insert_many(blog_mongo *m, const char *coll, const blog_mdoc *con
             return MF_ERR;
         }
     }
+    conn c;
+    int rc = conn_open(m, coll, &c);
+    if (rc != 0) {
+        free(b);
+        return rc;
+    }
     bson_t opts = BSON_INITIALIZER;
     BSON_APPEND_BOOL(&opts, "ordered", false);
-    conn c = conn_open(m, coll);
     bson_error_t err;
     bool ok = mongoc_collection_insert_many(c.coll, b, n, &opts, NULL, &err);
-    conn_close(m, &c);
+    rc = conn_close(m, &c, ok ? 0 : map_error(&err, "insert_many"));
     bson_destroy(&opts);
     free(b);
-    return ok ? 0 : map_error(&err, "insert_many");
+    return rc;
 }
 
 static int run_find(blog_mongo *m, const char *coll, const blog_mdoc *filter,
@@ -432,6 +493,10 @@ static int run_find(blog_mongo *m, const char *coll, const blog_mdoc *filter,
     const bson_t *s = sort ? finished(sort, "find") : NULL;
     if (!f || (projection && !p) || (sort && !s))
         return MF_ERR;
+    conn c;
+    int rc = conn_open(m, coll, &c);
+    if (rc != 0)
+        return rc;
     bson_t opts = BSON_INITIALIZER;
     if (p)
         BSON_APPEND_DOCUMENT(&opts, "projection", p);
@@ -445,19 +510,16 @@ static int run_find(blog_mongo *m, const char *coll, const blog_mdoc *filter,
      * abandoned scan to its end) */
     if (m->max_time_ms > 0)
         BSON_APPEND_INT64(&opts, "maxTimeMS", m->max_time_ms);
-    conn c = conn_open(m, coll);
     mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(c.coll, f, &opts, NULL);
     const bson_t *doc;
     while (mongoc_cursor_next(cursor, &doc))
         json_array_append_new(out, bson_to_json(doc));
     bson_error_t err;
-    int rc = 0;
     if (mongoc_cursor_error(cursor, &err))
         rc = map_error(&err, "find");
     mongoc_cursor_destroy(cursor);
-    conn_close(m, &c);
     bson_destroy(&opts);
-    return rc;
+    return conn_close(m, &c, rc);
 }
 
 int blog_mongo_find_one(blog_mongo *m, const char *coll, const blog_mdoc *filter,
@@ -496,22 +558,26 @@ int blog_mongo_each(blog_mongo *m, const char *coll, const blog_mdoc *filter,
     const bson_t *p = projection ? finished(projection, "scan") : NULL;
     if (!f || (projection && !p))
         return MF_ERR;
+    conn c;
+    int rc = conn_open(m, coll, &c);
+    if (rc != 0)
+        return rc;
     bson_t opts = BSON_INITIALIZER;
     if (p)
         BSON_APPEND_DOCUMENT(&opts, "projection", p);
     BSON_APPEND_INT32(&opts, "batchSize", 500);
-    conn c = conn_open(m, coll);
     mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(c.coll, f, &opts, NULL);
     const bson_t *doc;
-    int rc = 0;
     while (rc == 0 && mongoc_cursor_next(cursor, &doc))
         rc = fn(arg, bson_to_json(doc));
     bson_error_t err;
+    /* what fn stopped with is its own business: only the cursor's error is the server's */
+    int server_rc = 0;
     if (rc == 0 && mongoc_cursor_error(cursor, &err))
-        rc = map_error(&err, "scan");
+        rc = server_rc = map_error(&err, "scan");
     mongoc_cursor_destroy(cursor);
-    conn_close(m, &c);
     bson_destroy(&opts);
+    conn_close(m, &c, server_rc);
     return rc;
 }
 
@@ -532,20 +598,23 @@ static int update(blog_mongo *m, const char *coll, const blog_mdoc *filter, cons
     const bson_t *f = finished(filter, names[kind]), *u = finished(update, names[kind]);
     if (!f || !u)
         return MF_ERR;
+    conn c;
+    int rc = conn_open(m, coll, &c);
+    if (rc != 0)
+        return rc;
     bson_t opts = BSON_INITIALIZER;
     if (kind == UPSERT_ONE)
         BSON_APPEND_BOOL(&opts, "upsert", true);
     bson_t reply;
     bson_error_t err;
-    conn c = conn_open(m, coll);
     bool ok = kind == UPDATE_MANY ? mongoc_collection_update_many(c.coll, f, u, &opts, &reply, &err)
                                   : mongoc_collection_update_one(c.coll, f, u, &opts, &reply, &err);
-    conn_close(m, &c);
+    rc = conn_close(m, &c, ok ? 0 : map_error(&err, names[kind]));
     if (ok && matched)
         *matched = reply_count(&reply, "matchedCount") + reply_count(&reply, "upsertedCount");
     bson_destroy(&reply);
     bson_destroy(&opts);
-    return ok ? 0 : map_error(&err, names[kind]);
+    return rc;
 }
 
 int blog_mongo_update_one(blog_mongo *m, const char *coll, const blog_mdoc *filter,

@@ -9,9 +9,12 @@
  * integer milliseconds since the epoch, int32/int64 -> integer, double -> real, documents and
  * arrays -> objects and arrays. Readers know the schema, so this loses nothing they need.
  *
- * Errors: MF_ERR_CONFLICT for a duplicate key (11000), MF_ERR_UNAVAILABLE when no server
- * can be selected or the connection fails/times out, MF_ERR otherwise. Works with mongod
- * and FerretDB 1.24 (only find/insert/update/createIndexes/count are used).
+ * Errors: MF_ERR_CONFLICT for a duplicate key (11000); MF_ERR_UNAVAILABLE when the server is
+ * unreachable or slow: no server can be selected, the connection fails or times out, or the
+ * server says it gave up (maxTimeMS, shutting down, not primary); MF_ERR_OPEN when the client's
+ * circuit breaker is open (blog_mongo_set_breaker: the operation was not sent); MF_ERR for any
+ * other error the server answered with. Works with mongod and FerretDB 1.24 (only
+ * find/insert/update/createIndexes/count are used).
  */
 #ifndef BLOG_MONGO_H
 #define BLOG_MONGO_H
@@ -22,6 +25,7 @@
 #include <stdint.h>
 
 #include "micro/banned.h"
+#include "micro/breaker.h"
 
 typedef struct blog_mongo blog_mongo;
 typedef struct blog_mdoc blog_mdoc;
@@ -69,7 +73,16 @@ json_t *blog_mongo_record_from_bson(const uint8_t *data, size_t len);
 blog_mongo *blog_mongo_new(const char *uri, const char *db, int select_timeout_ms,
                            int socket_timeout_ms);
 void blog_mongo_free(blog_mongo *m);
-/* Health ping (ctx is the blog_mongo): 0 when the server answers. */
+/*
+ * Puts every later operation except blog_mongo_ping and blog_mongo_create_index behind a new
+ * circuit breaker named "mongo" (opts as in mf_breaker_new; NULL = defaults), owned by m. Only
+ * MF_ERR_UNAVAILABLE outcomes count against it: an error the server answered with (a duplicate
+ * key, a bad query, a not-found) means it is there. Call once, before other threads use m.
+ * Without it (tools, start-up) operations always go to the server.
+ */
+void blog_mongo_set_breaker(blog_mongo *m, const mf_breaker_opts *opts);
+/* Health ping (ctx is the blog_mongo): 0 when the server answers. Never behind the breaker:
+ * /health reports the server itself, and the breaker next to it. */
 int blog_mongo_ping(void *ctx);
 
 /* Inserts doc into coll. 0, MF_ERR_CONFLICT, MF_ERR_UNAVAILABLE, MF_ERR. */
@@ -113,7 +126,8 @@ typedef enum {
     BLOG_INDEX_UNIQUE = 1u << 0,
 } blog_index_flags;
 
-/* createIndexes with one index (keys like {"slug":1}). 0 or an error. */
+/* createIndexes with one index (keys like {"slug":1}). 0 or an error. Not behind the breaker:
+ * only start-up creates indexes, and it retries until the server is there. */
 int blog_mongo_create_index(blog_mongo *m, const char *coll, const char *name,
                             const blog_mdoc *keys, blog_index_flags flags);
 

@@ -1,9 +1,8 @@
 /* MongoDB going away under a running blog-service: 503 "service unavailable" (never a hang or
- * a 500) and health says mongo DOWN. The test runs its own MongoDB-wire server (mongod, else
- * FerretDB as the stack does) so that the stack's database is never touched. */
-#include <sys/stat.h>
-#include <unistd.h>
-
+ * a 500) and health says mongo DOWN. Before that, an error the server answers with (a duplicate
+ * slug) does not open the MongoDB breaker, even when one failure would. The test runs its own
+ * MongoDB-wire server (mongod, else FerretDB as the stack does) so that the stack's database is
+ * never touched. */
 #include "blog_it.h"
 
 static th_user author;
@@ -33,60 +32,11 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Full path of an executable named name in PATH, or NULL. Caller frees. */
-static char *in_path(const char *name)
-{
-    const char *path = getenv("PATH");
-    if (!path)
-        return NULL;
-    char *copy = mf_strdup(path), *save = NULL;
-    char *found = NULL;
-    for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
-        char *p = mf_asprintf("%s/%s", d, name);
-        if (access(p, X_OK) == 0)
-            found = p;
-        else
-            free(p);
-    }
-    free(copy);
-    return found;
-}
-
-/* Starts mongod or FerretDB on port; returns its PID. */
+/* Starts the test's own MongoDB-wire server on port; returns its PID. */
 static pid_t start_db(int port)
 {
     db_dir = th_tmpdir("blog-mongo");
-    char *log = mf_asprintf("%s/db.log", db_dir);
-    char ports[16];
-    snprintf(ports, sizeof ports, "%d", port);
-    char *bin = in_path("mongod");
-    pid_t pid;
-    if (bin) {
-        const char *argv[] = {bin,      "--dbpath", db_dir,    "--bind_ip", "127.0.0.1",
-                              "--port", ports,      "--quiet", NULL};
-        pid = th_spawn(argv, log);
-    } else {
-        bin = in_path("ferretdb");
-        if (!bin) {
-            const char *cache = getenv("XDG_CACHE_HOME");
-            bin = cache ? mf_asprintf("%s/cmicro/bin/ferretdb", cache)
-                        : mf_asprintf("%s/.cache/cmicro/bin/ferretdb", getenv("HOME"));
-        }
-        char *url = mf_asprintf("--sqlite-url=file:%s/", db_dir);
-        char *listen = mf_asprintf("--listen-addr=127.0.0.1:%d", port);
-        char *state = mf_asprintf("--state-dir=%s", db_dir);
-        char *debug = mf_asprintf("--debug-addr=127.0.0.1:%d", th_free_port());
-        const char *argv[] = {bin,   "--handler=sqlite", url, listen, state, "--telemetry=disable",
-                              debug, "--log-level=warn", NULL};
-        pid = th_spawn(argv, log);
-        free(url);
-        free(listen);
-        free(state);
-        free(debug);
-    }
-    free(bin);
-    free(log);
-    return pid;
+    return bt_mongo_start(db_dir, port);
 }
 
 static bool mongo_down(void *arg)
@@ -107,7 +57,8 @@ static void test_mongo_down(void **state)
     assert_true(db_pid > 0);
     assert_int_equal(th_wait_port(port, 30000), 0);
     char *uri = mf_asprintf("MONGO_URI=mongodb://127.0.0.1:%d", port);
-    const char *env[] = {uri, "MONGO_DB=mongodown", "MONGO_TIMEOUT_MS=500", NULL};
+    const char *env[] = {uri, "MONGO_DB=mongodown", "MONGO_TIMEOUT_MS=500", "BREAKER_FAILURES=1",
+                         NULL};
     th_instance_start(&inst, "blog", env);
 
     char *t = th_random_hex(6);
@@ -118,12 +69,17 @@ static void test_mongo_down(void **state)
     th_expect_env(&r, 200, "blog created successfully");
     char *id = mf_strdup(th_jstr(th_data(&r), "_id"));
     th_resp_release(&r);
+    /* a duplicate key is the server's answer, not its failure: the breaker stays closed */
+    char *dup = mf_asprintf("Blog with slug: %s already exists", slug);
+    th_expect(inst.api, "POST", "/author", author.access, body, 400, dup);
+    free(dup);
+    char *p = mf_asprintf("/author/id/%s", id);
+    th_expect(inst.api, "GET", p, author.access, NULL, 200, "success");
 
     th_stop(db_pid, 10000);
     db_pid = 0;
 
     int64_t start = mf_mono_ms();
-    char *p = mf_asprintf("/author/id/%s", id);
     r = th_call(inst.api, "GET", p, author.access, NULL);
     th_expect_env(&r, 503, "service unavailable");
     th_resp_release(&r);
