@@ -14,7 +14,7 @@
 #include "ops.h"
 
 /* Events handed to handle_user_events at most at once (a backlog comes in batches of this). */
-#define USER_EVENT_BATCH 128
+#define USER_EVENT_BATCH 256
 
 bool blog_events_user_parse(json_t *data, const char **id, const char **name, const char **pic)
 {
@@ -103,8 +103,11 @@ static void handle_user_events(const mf_js_msg *msgs, size_t n, int *results, vo
             alone[newest[i]] = false; /* stands for another event too */
     }
     for (size_t i = 0; i < n; i++) {
-        if (newest[i] == i)
+        if (newest[i] == i) {
+            /* a batch of slow applies can outlast the ack wait: keep it from redelivery */
+            mf_js_batch_progress();
             results[i] = apply_user_event(ctx, &msgs[i], alone[i]);
+        }
     }
     for (size_t i = 0; i < n; i++) {
         size_t w = newest[i];

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "micro/alloc.h"
+#include "micro/clock.h"
 #include "micro/error.h"
 #include "micro/jetstream.h"
 #include "micro/log.h"
@@ -248,8 +249,27 @@ typedef struct {
 
 typedef struct {
     size_t max, n;
-    js_held *held; /* max slots */
+    js_held *held;         /* max slots */
+    int64_t last_progress; /* mf_mono_ms of the last mf_js_batch_progress that went out */
 } js_batch;
+
+/* The batch the calling thread's handler is working on (mf_js_batch_progress). */
+static _Thread_local js_batch *current_batch;
+
+void mf_js_batch_progress(void)
+{
+    js_batch *b = current_batch;
+    if (b == NULL)
+        return;
+    /* once a second is plenty against an ack wait of seconds, and keeps it cheap to call
+     * before every step */
+    int64_t now = mf_mono_ms();
+    if (now - b->last_progress < 1000)
+        return;
+    b->last_progress = now;
+    for (size_t i = 0; i < b->n; i++)
+        natsMsg_InProgress(b->held[i].msg, NULL);
+}
 
 static js_batch *js_batch_new(size_t max)
 {
@@ -281,7 +301,10 @@ static void js_batch_flush(mf_nats_sub *rec, js_batch *b)
         msgs[i].data = b->held[i].data;
         msgs[i].request_id = b->held[i].rid;
     }
+    b->last_progress = mf_mono_ms();
+    current_batch = b;
     rec->js_batch_fn(msgs, b->n, results, rec->ctx);
+    current_batch = NULL;
     for (size_t i = 0; i < b->n; i++) {
         js_held *h = &b->held[i];
         if (results[i] != 0)
@@ -410,7 +433,7 @@ static int js_consumer_ensure(js_state *st, const char *stream, const char *dura
      * each message's wait (and what the clients buffer) short, and leaves some for every
      * replica. */
     if (max_batch > 0)
-        cc.MaxAckPending = (int64_t)(4 * max_batch);
+        cc.MaxAckPending = (int64_t)(2 * max_batch);
     s = js_AddConsumer(NULL, st->js, stream, &cc, NULL, &jerr);
     free(deliver);
     if (jerr == JSStreamNotFoundErr)
