@@ -1,11 +1,9 @@
 #include "events.h"
 
-#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "micro/alloc.h"
-#include "micro/clock.h"
 #include "micro/error.h"
 #include "micro/jetstream.h"
 #include "micro/log.h"
@@ -17,8 +15,6 @@
 
 /* Events handed to handle_user_events at most at once (a backlog comes in batches of this). */
 #define USER_EVENT_BATCH 256
-/* After a batch of several events, free heap pages go back to the system at most this often. */
-#define TRIM_EVERY_MS 5000
 
 bool blog_events_user_parse(json_t *data, const char **id, const char **name, const char **pic)
 {
@@ -127,16 +123,6 @@ static void handle_user_events(const mf_js_msg *msgs, size_t n, int *results, vo
     }
     free(alone);
     free(newest);
-    /* A backlog means long-lived allocations (the batch held, the client's buffer of the
-     * deliveries behind it) among the short ones of each apply; glibc keeps the pages freed
-     * between them, and blog-service's RSS grew by a quarter in the soak while what it had
-     * allocated grew by one megabyte. A batch of one is the steady state: nothing to return. */
-    static int64_t last_trim; /* only the consumer's delivery thread gets here */
-    int64_t now = mf_mono_ms();
-    if (n > 1 && now - last_trim >= TRIM_EVERY_MS) {
-        last_trim = now;
-        malloc_trim(0);
-    }
 }
 
 void blog_events_invalidate(json_t *data, const char *request_id, void *arg)

@@ -430,9 +430,10 @@ static int js_consumer_ensure(js_state *st, const char *stream, const char *dura
     if (filter_subject != NULL && *filter_subject != '\0')
         cc.FilterSubject = filter_subject;
     /* A batch consumer's replicas hold messages unacknowledged: a bound on what is out keeps
-     * each message's wait, and what a lagging replica's client buffers, to about one batch. */
+     * each message's wait (and what the clients buffer) short, and leaves some for every
+     * replica. */
     if (max_batch > 0)
-        cc.MaxAckPending = (int64_t)max_batch;
+        cc.MaxAckPending = (int64_t)(2 * max_batch);
     s = js_AddConsumer(NULL, st->js, stream, &cc, NULL, &jerr);
     free(deliver);
     if (jerr == JSStreamNotFoundErr)

@@ -462,7 +462,7 @@ static void test_batch_consumer(void **state)
     assert_true(calls < BACKLOG);
     jsConsumerInfo *ci = NULL;
     assert_int_equal(js_GetConsumerInfo(&ci, f->rawjs, "BAT", "bat", NULL, NULL), NATS_OK);
-    assert_int_equal(ci->Config->MaxAckPending, MAX_BATCH);
+    assert_int_equal(ci->Config->MaxAckPending, 2 * MAX_BATCH);
     jsConsumerInfo_Destroy(ci);
 
     /* alone, it is not held waiting for more */

@@ -52,9 +52,8 @@ typedef void (*mf_js_batch_fn)(const mf_js_msg *msgs, size_t n, int *results, vo
  * queue behind it; the held ones (at most max_batch, in delivery order) go to fn together as
  * soon as the queue is empty or max_batch are held. So a lone message is handled at once, and
  * a backlog in batches. Messages held when the consumer stops are dropped unacknowledged: the
- * server redelivers them after its ack wait. The consumer is created with at most max_batch
- * messages unacknowledged (across its replicas), which bounds what its clients buffer. 0 or
- * MF_ERR. */
+ * server redelivers them after its ack wait. The consumer is created with at most
+ * 2 * max_batch messages unacknowledged, which bounds what its clients buffer. 0 or MF_ERR. */
 int mf_js_consume_batch(mf_nats *n, const char *stream, const char *durable,
                         const char *filter_subject, size_t max_batch, mf_js_batch_fn fn, void *ctx);
 /* Called by a batch handler that takes long (inside its mf_js_batch_fn, on that thread): the
