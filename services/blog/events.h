@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "micro/banned.h"
+#include "micro/jetstream.h"
 
 #include "blog.h"
 
@@ -23,6 +24,13 @@ bool blog_events_user_parse(json_t *data, const char **id, const char **name, co
 /* The CMICRO_FIELD_VERSION of a user.* payload: 0 when absent or not a positive integer (an
  * older producer; such an event applies only over author info that has no version). */
 int64_t blog_events_user_version(json_t *data);
+
+/* Which event of a batch of user.* events stands for which: newest[i] (n slots, filled) is the
+ * index of the newest event (highest version; of equal ones the later) of the same user as
+ * msgs[i], i itself when msgs[i] is that one or is malformed or unversioned (no order is
+ * known then: each is applied alone). Applying newest[i] makes applying msgs[i] moot: an event
+ * carries the user's whole state. Pure: the unit tests call it. */
+void blog_events_coalesce(const mf_js_msg *msgs, size_t n, size_t *newest);
 
 /* The CMICRO_SUBJECT_INVALIDATE handler (mf_nats_event_fn; ctx is the blog_ctx): forgets the
  * cached tokens of the user named, or of everyone when the payload names nobody valid. */

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "micro/alloc.h"
+#include "micro/clock.h"
 #include "micro/error.h"
 #include "micro/jetstream.h"
 #include "micro/log.h"
@@ -35,6 +36,8 @@ struct js_pending {
     char *durable;
     char *filter;
     mf_js_handler_fn fn;
+    mf_js_batch_fn batch_fn; /* mf_js_consume_batch (then fn is NULL) */
+    size_t max_batch;
     void *ctx;
 };
 
@@ -235,13 +238,127 @@ static void js_settle(natsMsg *msg, bool ack, const char *rid, const char *where
         mf_log_warn(rid, "nats: %s on %s: %s", ack ? "ack" : "nak", where, mf_nats_errtext(s));
 }
 
+/* ---- batches (mf_js_consume_batch) -------------------------------------------------------- */
+
+/* A delivered message waiting for its batch: all three owned. */
+typedef struct {
+    natsMsg *msg;
+    json_t *data;
+    char *rid;
+} js_held;
+
+typedef struct {
+    size_t max, n;
+    js_held *held;         /* max slots */
+    int64_t last_progress; /* mf_mono_ms of the last mf_js_batch_progress that went out */
+} js_batch;
+
+/* The batch the calling thread's handler is working on (mf_js_batch_progress). */
+static _Thread_local js_batch *current_batch;
+
+void mf_js_batch_progress(void)
+{
+    js_batch *b = current_batch;
+    if (b == NULL)
+        return;
+    /* once a second is plenty against an ack wait of seconds, and keeps it cheap to call
+     * before every step */
+    int64_t now = mf_mono_ms();
+    if (now - b->last_progress < 1000)
+        return;
+    b->last_progress = now;
+    for (size_t i = 0; i < b->n; i++)
+        natsMsg_InProgress(b->held[i].msg, NULL);
+}
+
+static js_batch *js_batch_new(size_t max)
+{
+    js_batch *b = mf_calloc(1, sizeof(*b));
+    b->max = max;
+    b->held = mf_calloc(max, sizeof(*b->held));
+    return b;
+}
+
+/* Unacknowledged messages are just dropped: the server redelivers them after its ack wait. */
+static void js_batch_free(void *arg)
+{
+    js_batch *b = arg;
+    for (size_t i = 0; i < b->n; i++) {
+        natsMsg_Destroy(b->held[i].msg);
+        json_decref(b->held[i].data);
+        free(b->held[i].rid);
+    }
+    free(b->held);
+    free(b);
+}
+
+static void js_batch_flush(mf_nats_sub *rec, js_batch *b)
+{
+    mf_js_msg *msgs = mf_calloc(b->n, sizeof(*msgs));
+    int *results = mf_calloc(b->n, sizeof(*results));
+    for (size_t i = 0; i < b->n; i++) {
+        msgs[i].subject = natsMsg_GetSubject(b->held[i].msg);
+        msgs[i].data = b->held[i].data;
+        msgs[i].request_id = b->held[i].rid;
+    }
+    b->last_progress = mf_mono_ms();
+    current_batch = b;
+    rec->js_batch_fn(msgs, b->n, results, rec->ctx);
+    current_batch = NULL;
+    for (size_t i = 0; i < b->n; i++) {
+        js_held *h = &b->held[i];
+        if (results[i] != 0)
+            mf_log_warn(h->rid, "nats: event on %s not handled (%d), will be redelivered",
+                        msgs[i].subject, results[i]);
+        js_settle(h->msg, results[i] == 0, h->rid, rec->subject);
+        natsMsg_Destroy(h->msg);
+        json_decref(h->data);
+        free(h->rid);
+    }
+    b->n = 0;
+    free(msgs);
+    free(results);
+}
+
+/* Holds msg; hands the batch over when nothing more is queued behind it or it is full. The
+ * queue only ever holds deliveries of the consumer (it is created without heartbeats or flow
+ * control, whose status messages would count as pending), so "pending > 0" means another
+ * call of this callback follows at once and the batch is not held waiting. Runs in the
+ * subscription's delivery thread, one message at a time, within the last message's trace. */
+static void on_js_batch_msg(mf_nats_sub *rec, natsSubscription *sub, natsMsg *msg,
+                            const mf_nats_msg_ctx *mc)
+{
+    js_batch *b = rec->js_batch;
+    const char *subject = natsMsg_GetSubject(msg);
+    json_error_t jerr;
+    json_t *data = json_loadb(natsMsg_GetData(msg), (size_t)natsMsg_GetDataLength(msg),
+                              JSON_DECODE_ANY, &jerr);
+    if (data == NULL) {
+        mf_log_error(mc->rid, "nats: dropping malformed event on %s (%s): %s", subject,
+                     rec->subject, jerr.text);
+        js_settle(msg, true, mc->rid, rec->subject);
+        natsMsg_Destroy(msg);
+    } else {
+        b->held[b->n++] = (js_held){.msg = msg, .data = data, .rid = mf_strdup(mc->rid)};
+    }
+    int pending = 0;
+    if (natsSubscription_GetPending(sub, &pending, NULL) != NATS_OK)
+        pending = 0;
+    if (b->n > 0 && (b->n >= b->max || pending <= 0))
+        js_batch_flush(rec, b);
+}
+
 static void on_js_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
 {
     (void)nc;
-    (void)sub;
     mf_nats_sub *rec = closure;
     mf_nats_msg_ctx mc;
     mf_nats_msg_context_begin(msg, &mc);
+    if (rec->js_batch_fn != NULL) {
+        on_js_batch_msg(rec, sub, msg, &mc);
+        mf_nats_msg_context_end(&mc);
+        return;
+    }
     const char *rid = mc.rid;
     const char *subject = natsMsg_GetSubject(msg);
 
@@ -269,7 +386,7 @@ static void on_js_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, v
  * js_Subscribe because a consumer that js_Subscribe creates is deleted on unsubscribe, and
  * messages published while no replica runs must wait for the next one. */
 static int js_consumer_ensure(js_state *st, const char *stream, const char *durable,
-                              const char *filter_subject)
+                              const char *filter_subject, size_t max_batch)
 {
     jsConsumerInfo *ci = NULL;
     jsErrCode jerr = 0;
@@ -312,6 +429,11 @@ static int js_consumer_ensure(js_state *st, const char *stream, const char *dura
     cc.AckPolicy = js_AckExplicit;
     if (filter_subject != NULL && *filter_subject != '\0')
         cc.FilterSubject = filter_subject;
+    /* A batch consumer's replicas hold messages unacknowledged: a bound on what is out keeps
+     * each message's wait (and what the clients buffer) short, and leaves some for every
+     * replica. */
+    if (max_batch > 0)
+        cc.MaxAckPending = (int64_t)(2 * max_batch);
     s = js_AddConsumer(NULL, st->js, stream, &cc, NULL, &jerr);
     free(deliver);
     if (jerr == JSStreamNotFoundErr)
@@ -326,17 +448,22 @@ static int js_consumer_ensure(js_state *st, const char *stream, const char *dura
     return 0;
 }
 
-static int consume_now(mf_nats *n, js_state *st, const char *stream, const char *durable,
-                       const char *filter_subject, mf_js_handler_fn fn, void *ctx)
+static int consume_now(mf_nats *n, js_state *st, const js_pending *p)
 {
-    int rc = js_consumer_ensure(st, stream, durable, filter_subject);
+    const char *stream = p->stream, *durable = p->durable, *filter_subject = p->filter;
+    int rc = js_consumer_ensure(st, stream, durable, filter_subject, p->max_batch);
     if (rc != 0)
         return rc;
 
     char *label = mf_asprintf("%s/%s", stream, durable);
-    mf_nats_sub *rec = mf_nats_sub_new(n, label, ctx);
+    mf_nats_sub *rec = mf_nats_sub_new(n, label, p->ctx);
     free(label);
-    rec->js_fn = fn;
+    rec->js_fn = p->fn;
+    if (p->batch_fn != NULL) {
+        rec->js_batch_fn = p->batch_fn;
+        rec->js_batch = js_batch_new(p->max_batch);
+        rec->js_batch_free = js_batch_free;
+    }
 
     jsSubOptions so;
     jsSubOptions_Init(&so);
@@ -375,7 +502,7 @@ static int js_pending_run(mf_nats *n, js_state *st, js_pending *p)
 {
     if (p->subjects != NULL)
         return stream_ensure_now(st, p->stream, (const char *const *)p->subjects, p->nsubjects);
-    return consume_now(n, st, p->stream, p->durable, p->filter, p->fn, p->ctx);
+    return consume_now(n, st, p);
 }
 
 /* Waits on n->cond until ms passed or stopping; called and returns with n->mu held. */
@@ -485,11 +612,11 @@ int mf_js_stream_ensure(mf_nats *n, const char *stream, const char *const *subje
     return stream_ensure_now(st, stream, subjects, nsubjects);
 }
 
-int mf_js_consume(mf_nats *n, const char *stream, const char *durable, const char *filter_subject,
-                  mf_js_handler_fn fn, void *ctx)
+static int consume(mf_nats *n, const char *stream, const char *durable, const char *filter_subject,
+                   mf_js_handler_fn fn, mf_js_batch_fn batch_fn, size_t max_batch, void *ctx)
 {
     if (n == NULL || stream == NULL || *stream == '\0' || durable == NULL || *durable == '\0' ||
-        fn == NULL)
+        (fn == NULL && batch_fn == NULL))
         return MF_ERR;
     if (strchr(durable, '.') != NULL || strchr(durable, '*') != NULL ||
         strchr(durable, '>') != NULL) {
@@ -504,10 +631,12 @@ int mf_js_consume(mf_nats *n, const char *stream, const char *durable, const cha
     p->durable = mf_strdup(durable);
     p->filter = filter_subject != NULL ? mf_strdup(filter_subject) : NULL;
     p->fn = fn;
+    p->batch_fn = batch_fn;
+    p->max_batch = max_batch;
     p->ctx = ctx;
     if (js_defer(n, st, p))
         return 0;
-    int rc = consume_now(n, st, stream, durable, filter_subject, fn, ctx);
+    int rc = consume_now(n, st, p);
     if (rc == MF_ERR_NOT_FOUND) {
         /* the publisher owns the stream and has not created it yet: bind when it has */
         pthread_mutex_lock(&n->mu);
@@ -517,4 +646,20 @@ int mf_js_consume(mf_nats *n, const char *stream, const char *durable, const cha
     }
     js_pending_free(p);
     return rc;
+}
+
+int mf_js_consume(mf_nats *n, const char *stream, const char *durable, const char *filter_subject,
+                  mf_js_handler_fn fn, void *ctx)
+{
+    if (fn == NULL)
+        return MF_ERR;
+    return consume(n, stream, durable, filter_subject, fn, NULL, 0, ctx);
+}
+
+int mf_js_consume_batch(mf_nats *n, const char *stream, const char *durable,
+                        const char *filter_subject, size_t max_batch, mf_js_batch_fn fn, void *ctx)
+{
+    if (fn == NULL || max_batch == 0 || max_batch > 10000)
+        return MF_ERR;
+    return consume(n, stream, durable, filter_subject, NULL, fn, max_batch, ctx);
 }

@@ -119,6 +119,8 @@ mf_nats_sub *mf_nats_sub_new(mf_nats *n, const char *subject, void *ctx)
 void mf_nats_sub_free(mf_nats_sub *rec)
 {
     natsSubscription_Destroy(rec->sub);
+    if (rec->js_batch_free != NULL)
+        rec->js_batch_free(rec->js_batch);
     free(rec->subject);
     free(rec);
 }

@@ -59,6 +59,11 @@ struct mf_nats_sub {
     mf_nats_handler_fn fn;
     mf_nats_endpoint *ep; /* mf_nats_serve's endpoint, else NULL */
     mf_js_handler_fn js_fn;
+    /* mf_js_consume_batch: the handler and the messages held for its next call (owned by
+     * jetstream.c, released by js_batch_free; NULL for other subscriptions) */
+    mf_js_batch_fn js_batch_fn;
+    void *js_batch;
+    void (*js_batch_free)(void *batch);
     mf_nats_event_fn ev_fn;
     void *ctx;
     bool complete; /* libnats delivery thread has finished with this record */

@@ -1,7 +1,8 @@
 /*
  * JetStream against a real nats-server -js: idempotent stream setup, acknowledged publish,
  * durable consumers (messages wait for a consumer that is not running), nak and
- * redelivery, poison messages, and replicas sharing one durable without duplicates.
+ * redelivery, poison messages, replicas sharing one durable without duplicates, and batch
+ * consumers (a backlog handed over in bounded batches).
  * The server's view (stream and consumer info) is read with raw libnats calls.
  */
 #include <setjmp.h>
@@ -409,6 +410,71 @@ static void test_shared_durable_no_duplicates(void **state)
     assert_true(f->rec[1].n > 0);
 }
 
+/* mf_js_consume_batch: the handler's calls, for the batch test. */
+typedef struct {
+    recorder *r;
+    int calls, max_n;
+} batch_rec;
+
+static void batch_handler(const mf_js_msg *msgs, size_t n, int *results, void *ctx)
+{
+    batch_rec *b = ctx;
+    pthread_mutex_lock(&b->r->mu);
+    b->calls++;
+    if ((int)n > b->max_n)
+        b->max_n = (int)n;
+    pthread_mutex_unlock(&b->r->mu);
+    for (size_t i = 0; i < n; i++)
+        results[i] = record_handler(msgs[i].subject, msgs[i].data, msgs[i].request_id, b->r);
+}
+
+/* A backlog reaches a batch consumer in batches (never more than asked for), each message
+ * is settled as its handler said (a nak'ed one comes again), and a lone message is handled
+ * at once rather than held for company. */
+static void test_batch_consumer(void **state)
+{
+    fixture *f = *state;
+    enum { BACKLOG = 40, MAX_BATCH = 16 };
+    ensure(f, "BAT", "bat.>");
+    f->rec[0].nak_first = 1;
+    for (int i = 0; i < BACKLOG; i++)
+        publish(f->c[1], "bat.x", i, i == 5 || i == 6, NULL);
+    batch_rec b = {&f->rec[0], 0, 0};
+    assert_int_equal(mf_js_consume_batch(f->c[0], "BAT", "bat", NULL, MAX_BATCH, batch_handler, &b),
+                     0);
+    want_count w = {&f->rec[0], BACKLOG + 2};
+    assert_true(th_poll(has_count, &w, 10000));
+    settled_ctx s = {f->rawjs, "BAT", "bat", BACKLOG};
+    assert_true(th_poll(consumer_settled, &s, 10000));
+    bool seen[BACKLOG] = {false};
+    for (int i = 0; i < rec_count(&f->rec[0]); i++) {
+        json_int_t id = json_integer_value(json_object_get(f->rec[0].data[i], "id"));
+        assert_true(id >= 0 && id < BACKLOG);
+        seen[id] = true;
+    }
+    for (int i = 0; i < BACKLOG; i++)
+        assert_true(seen[i]);
+    pthread_mutex_lock(&f->rec[0].mu);
+    int calls = b.calls, max_n = b.max_n;
+    pthread_mutex_unlock(&f->rec[0].mu);
+    assert_true(max_n > 1);          /* batched... */
+    assert_true(max_n <= MAX_BATCH); /* ...within the bound */
+    assert_true(calls < BACKLOG);
+    jsConsumerInfo *ci = NULL;
+    assert_int_equal(js_GetConsumerInfo(&ci, f->rawjs, "BAT", "bat", NULL, NULL), NATS_OK);
+    assert_int_equal(ci->Config->MaxAckPending, 2 * MAX_BATCH);
+    jsConsumerInfo_Destroy(ci);
+
+    /* alone, it is not held waiting for more */
+    publish(f->c[1], "bat.x", BACKLOG, false, NULL);
+    w.want = BACKLOG + 3;
+    assert_true(th_poll(has_count, &w, 5000));
+    s.stream_seq = BACKLOG + 1;
+    assert_true(th_poll(consumer_settled, &s, 5000));
+    assert_int_equal(mf_js_consume_batch(f->c[0], "BAT", "bat2", NULL, 0, batch_handler, &b),
+                     MF_ERR);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -421,6 +487,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_nak_redelivers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_poison_message_acked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shared_durable_no_duplicates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batch_consumer, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
     nats_CloseAndWait(5000);

@@ -9,6 +9,7 @@
 #define MF_JETSTREAM_H
 
 #include <jansson.h>
+#include <stddef.h>
 
 #include "micro/banned.h"
 #include "micro/nats.h"
@@ -36,5 +37,29 @@ typedef int (*mf_js_handler_fn)(const char *subject, json_t *data, const char *r
  * 0 or MF_ERR. */
 int mf_js_consume(mf_nats *n, const char *stream, const char *durable, const char *filter_subject,
                   mf_js_handler_fn fn, void *ctx);
+
+/* One message of a batch; every pointer is borrowed for the handler's call. */
+typedef struct {
+    const char *subject;
+    json_t *data;
+    const char *request_id;
+} mf_js_msg;
+/* Batch handler: sets results[i] to 0 to ack msgs[i], non-zero to nak it (redelivered). */
+typedef void (*mf_js_batch_fn)(const mf_js_msg *msgs, size_t n, int *results, void *ctx);
+/* mf_js_consume with batches, for a handler that can do several messages at less than the
+ * cost of each alone (several events about one thing: only the newest needs the work). A
+ * delivered message is held, unacknowledged, while more are already waiting in the client's
+ * queue behind it; the held ones (at most max_batch, in delivery order) go to fn together as
+ * soon as the queue is empty or max_batch are held. So a lone message is handled at once, and
+ * a backlog in batches. Messages held when the consumer stops are dropped unacknowledged: the
+ * server redelivers them after its ack wait. The consumer is created with at most
+ * 2 * max_batch messages unacknowledged, which bounds what its clients buffer. 0 or MF_ERR. */
+int mf_js_consume_batch(mf_nats *n, const char *stream, const char *durable,
+                        const char *filter_subject, size_t max_batch, mf_js_batch_fn fn, void *ctx);
+/* Called by a batch handler that takes long (inside its mf_js_batch_fn, on that thread): the
+ * server is told the batch's messages are still being worked on, so their ack wait starts
+ * again and they are not redelivered to another replica meanwhile. At most once a second;
+ * a no-op outside a batch handler. */
+void mf_js_batch_progress(void);
 
 #endif
