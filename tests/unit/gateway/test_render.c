@@ -81,11 +81,29 @@ static void test_ampersand_and_backslash_kept(void **state)
     free(conf);
 }
 
+/* Replica addresses become a primary that a failure takes out for a while and a backup that is
+ * never taken out, so a service all of whose replicas failed is tried again at the next
+ * request (503 while it is down, served as soon as it is back). */
+static void test_upstreams_primary_and_backup(void **state)
+{
+    (void)state;
+    const char *vars[] = {"AUTH_SERVERS=", "BLOG_SERVERS=", "AUTH_UPSTREAMS=auth:8080",
+                          "BLOG_UPSTREAMS=10.0.0.1:8081 10.0.0.2:8081", NULL};
+    char *conf = render(vars);
+    assert_int_equal(count(conf, "server auth:8080 max_fails=1 fail_timeout=3s;"), 1);
+    assert_int_equal(count(conf, "server auth:8080 max_fails=0 backup;"), 1);
+    assert_int_equal(count(conf, "max_fails=1 fail_timeout=3s;"), 3);
+    assert_int_equal(count(conf, "server 10.0.0.2:8081 max_fails=0 backup;"), 1);
+    assert_int_equal(count(conf, "backup;"), 3);
+    free(conf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_placeholder_replaced),
         cmocka_unit_test(test_ampersand_and_backslash_kept),
+        cmocka_unit_test(test_upstreams_primary_and_backup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
