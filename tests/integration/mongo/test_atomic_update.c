@@ -5,7 +5,8 @@
  * atomically; FerretDB 1.24 ran every update, findAndModify and delete as "read the matching
  * documents, then write them back by _id" with nothing in between, so one of two concurrent
  * writes was silently lost and two optimistic updates with the same filter both matched.
- * scripts/ferretdb-rmw-lock.patch makes those steps atomic; these tests fail without it.
+ * scripts/ferretdb-rmw-lock.patch makes those steps atomic; these tests fail without it. String
+ * _ids (one document locked) and updateMany by another field (the collection locked) both run.
  *
  * The test runs its own server (mongod, else FerretDB as scripts/stack runs it). Every case is a
  * bounded number of rounds; in each, the threads are released together by a barrier.
@@ -86,10 +87,19 @@ static void insert(mongoc_collection_t *c, bson_t *doc)
     bson_destroy(doc);
 }
 
-/* The document with _id id (caller destroys), NULL when there is none. */
-static bson_t *find_by_id(mongoc_collection_t *c, int64_t id)
+/* "d<n>": the _id of document n. String _ids, as ObjectIDs, are what the patched FerretDB
+ * locks one document for (numbers of different types can be equal). */
+static const char *doc_id(int n, char buf[static 16])
 {
-    bson_t *filter = BCON_NEW("_id", BCON_INT64(id));
+    snprintf(buf, 16, "d%d", n);
+    return buf;
+}
+
+/* The document with _id doc_id(n) (caller destroys), NULL when there is none. */
+static bson_t *find_by_id(mongoc_collection_t *c, int n)
+{
+    char id[16];
+    bson_t *filter = BCON_NEW("_id", BCON_UTF8(doc_id(n, id)));
     mongoc_cursor_t *cur = mongoc_collection_find_with_opts(c, filter, NULL, NULL);
     const bson_t *doc;
     bson_t *copy = NULL;
@@ -209,19 +219,21 @@ static int update(mongoc_collection_t *c, bson_t *filter, bson_t *upd, bool many
 static int set_own_field(race *rc, mongoc_collection_t *c, int worker, int round)
 {
     (void)rc;
+    char id[16];
     char key[16];
     snprintf(key, sizeof key, "f%d", worker);
-    return update(c, BCON_NEW("_id", BCON_INT64(round)),
+    return update(c, BCON_NEW("_id", BCON_UTF8(doc_id(round, id))),
                   BCON_NEW("$set", "{", key, BCON_BOOL(true), "}"), false);
 }
 
 static void test_set_different_fields(void **state)
 {
     (void)state;
+    char id[16];
     mongoc_client_t *client;
     mongoc_collection_t *c = coll_new(&client, "fields");
     for (int r = 0; r < ROUNDS; r++)
-        insert(c, BCON_NEW("_id", BCON_INT64(r), "round", BCON_INT32(r)));
+        insert(c, BCON_NEW("_id", BCON_UTF8(doc_id(r, id)), "round", BCON_INT32(r)));
     static race rc = {.coll = "fields", .fn = set_own_field};
     int rounds = race_run(&rc);
     int lost = 0;
@@ -247,9 +259,10 @@ static void test_set_different_fields(void **state)
 static int optimistic(race *rc, mongoc_collection_t *c, int worker, int round)
 {
     (void)rc;
+    char id[16];
     char key[16];
     snprintf(key, sizeof key, "w%d", worker);
-    return update(c, BCON_NEW("_id", BCON_INT64(1), "v", BCON_INT64(round)),
+    return update(c, BCON_NEW("_id", BCON_UTF8(doc_id(1, id)), "v", BCON_INT64(round)),
                   BCON_NEW("$set", "{", "v", BCON_INT64(round + 1), key, BCON_BOOL(true), "}"),
                   false);
 }
@@ -257,9 +270,10 @@ static int optimistic(race *rc, mongoc_collection_t *c, int worker, int round)
 static void test_optimistic_one_winner(void **state)
 {
     (void)state;
+    char id[16];
     mongoc_client_t *client;
     mongoc_collection_t *c = coll_new(&client, "optimistic");
-    insert(c, BCON_NEW("_id", BCON_INT64(1), "v", BCON_INT64(0)));
+    insert(c, BCON_NEW("_id", BCON_UTF8(doc_id(1, id)), "v", BCON_INT64(0)));
     static race rc = {.coll = "optimistic", .fn = optimistic};
     int rounds = race_run(&rc);
     int bad = 0;
@@ -267,10 +281,8 @@ static void test_optimistic_one_winner(void **state)
         int winners = 0;
         for (int w = 0; w < THREADS; w++)
             winners += rc.matched[r][w];
-        if (winners != 1) {
+        if (winners != 1 && bad++ < 3)
             fprintf(stderr, "(b) round %d: %d winners\n", r, winners);
-            bad++;
-        }
     }
     fprintf(stderr, "(b) %d rounds x %d racers: %d rounds without exactly one winner\n", rounds,
             THREADS, bad);
@@ -288,6 +300,7 @@ static void test_optimistic_one_winner(void **state)
 static int many_vs_one(race *rc, mongoc_collection_t *c, int worker, int round)
 {
     (void)rc;
+    char id[16];
     (void)round;
     if (worker == 0)
         return update(c, BCON_NEW("grp", BCON_UTF8("g")),
@@ -296,7 +309,7 @@ static int many_vs_one(race *rc, mongoc_collection_t *c, int worker, int round)
                    : -1;
     int got = 0;
     for (int i = worker - 1; i < MANY_DOCS; i += THREADS - 1) {
-        int n = update(c, BCON_NEW("_id", BCON_INT64(i)),
+        int n = update(c, BCON_NEW("_id", BCON_UTF8(doc_id(i, id))),
                        BCON_NEW("$inc", "{", "o", BCON_INT32(1), "}"), false);
         if (n != 1)
             return -1;
@@ -308,11 +321,12 @@ static int many_vs_one(race *rc, mongoc_collection_t *c, int worker, int round)
 static void test_update_many_vs_one(void **state)
 {
     (void)state;
+    char id[16];
     mongoc_client_t *client;
     mongoc_collection_t *c = coll_new(&client, "many");
     for (int i = 0; i < MANY_DOCS; i++)
-        insert(c, BCON_NEW("_id", BCON_INT64(i), "grp", BCON_UTF8("g"), "m", BCON_INT32(0), "o",
-                           BCON_INT32(0)));
+        insert(c, BCON_NEW("_id", BCON_UTF8(doc_id(i, id)), "grp", BCON_UTF8("g"), "m",
+                           BCON_INT32(0), "o", BCON_INT32(0)));
     static race rc = {.coll = "many", .fn = many_vs_one};
     int rounds = race_run(&rc);
     int lost = 0;
@@ -332,8 +346,9 @@ static void test_update_many_vs_one(void **state)
 static int find_and_modify(race *rc, mongoc_collection_t *c, int worker, int round)
 {
     (void)rc;
+    char id[16];
     (void)worker;
-    bson_t *q = BCON_NEW("_id", BCON_INT64(1), "v", BCON_INT64(round));
+    bson_t *q = BCON_NEW("_id", BCON_UTF8(doc_id(1, id)), "v", BCON_INT64(round));
     bson_t *u = BCON_NEW("$set", "{", "v", BCON_INT64(round + 1), "}");
     bson_t reply;
     bson_error_t err;
@@ -355,9 +370,10 @@ static int find_and_modify(race *rc, mongoc_collection_t *c, int worker, int rou
 static void test_find_and_modify_one_winner(void **state)
 {
     (void)state;
+    char id[16];
     mongoc_client_t *client;
     mongoc_collection_t *c = coll_new(&client, "fam");
-    insert(c, BCON_NEW("_id", BCON_INT64(1), "v", BCON_INT64(0)));
+    insert(c, BCON_NEW("_id", BCON_UTF8(doc_id(1, id)), "v", BCON_INT64(0)));
     static race rc = {.coll = "fam", .fn = find_and_modify};
     int rounds = race_run(&rc);
     int bad = 0;
@@ -378,10 +394,11 @@ static void test_find_and_modify_one_winner(void **state)
 static int delete_vs_update(race *rc, mongoc_collection_t *c, int worker, int round)
 {
     (void)rc;
+    char id[16];
     if (worker % 2 == 1)
-        return update(c, BCON_NEW("_id", BCON_INT64(round), "v", BCON_INT64(0)),
+        return update(c, BCON_NEW("_id", BCON_UTF8(doc_id(round, id)), "v", BCON_INT64(0)),
                       BCON_NEW("$set", "{", "v", BCON_INT64(1), "}"), false);
-    bson_t *q = BCON_NEW("_id", BCON_INT64(round), "v", BCON_INT64(0));
+    bson_t *q = BCON_NEW("_id", BCON_UTF8(doc_id(round, id)), "v", BCON_INT64(0));
     bson_t reply;
     bson_error_t err;
     bool ok = mongoc_collection_delete_one(c, q, NULL, &reply, &err);
@@ -396,10 +413,11 @@ static int delete_vs_update(race *rc, mongoc_collection_t *c, int worker, int ro
 static void test_delete_vs_update(void **state)
 {
     (void)state;
+    char id[16];
     mongoc_client_t *client;
     mongoc_collection_t *c = coll_new(&client, "del");
     for (int r = 0; r < ROUNDS; r++)
-        insert(c, BCON_NEW("_id", BCON_INT64(r), "v", BCON_INT64(0)));
+        insert(c, BCON_NEW("_id", BCON_UTF8(doc_id(r, id)), "v", BCON_INT64(0)));
     static race rc = {.coll = "del", .fn = delete_vs_update};
     int rounds = race_run(&rc);
     int bad = 0;
