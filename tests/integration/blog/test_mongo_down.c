@@ -1,15 +1,13 @@
 /* MongoDB going away under a running blog-service: 503 "service unavailable" (never a hang or
  * a 500) and health says mongo DOWN. The test runs its own MongoDB-wire server (mongod, else
  * FerretDB as the stack does) so that the stack's database is never touched. */
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "blog_it.h"
+#include "mongo_server.h"
 
 static th_user author;
 static th_instance inst;
-static pid_t db_pid;
-static char *db_dir;
+static th_server db;
 
 static int setup(void **state)
 {
@@ -22,71 +20,9 @@ static int teardown(void **state)
 {
     (void)state;
     th_instance_stop(&inst);
-    if (db_pid > 0)
-        th_stop(db_pid, 10000);
-    db_pid = 0;
-    if (db_dir)
-        th_rmrf(db_dir);
-    free(db_dir);
-    db_dir = NULL;
+    th_server_stop(&db);
     th_user_release(&author);
     return 0;
-}
-
-/* Full path of an executable named name in PATH, or NULL. Caller frees. */
-static char *in_path(const char *name)
-{
-    const char *path = getenv("PATH");
-    if (!path)
-        return NULL;
-    char *copy = mf_strdup(path), *save = NULL;
-    char *found = NULL;
-    for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
-        char *p = mf_asprintf("%s/%s", d, name);
-        if (access(p, X_OK) == 0)
-            found = p;
-        else
-            free(p);
-    }
-    free(copy);
-    return found;
-}
-
-/* Starts mongod or FerretDB on port; returns its PID. */
-static pid_t start_db(int port)
-{
-    db_dir = th_tmpdir("blog-mongo");
-    char *log = mf_asprintf("%s/db.log", db_dir);
-    char ports[16];
-    snprintf(ports, sizeof ports, "%d", port);
-    char *bin = in_path("mongod");
-    pid_t pid;
-    if (bin) {
-        const char *argv[] = {bin,      "--dbpath", db_dir,    "--bind_ip", "127.0.0.1",
-                              "--port", ports,      "--quiet", NULL};
-        pid = th_spawn(argv, log);
-    } else {
-        bin = in_path("ferretdb");
-        if (!bin) {
-            const char *cache = getenv("XDG_CACHE_HOME");
-            bin = cache ? mf_asprintf("%s/cmicro/bin/ferretdb", cache)
-                        : mf_asprintf("%s/.cache/cmicro/bin/ferretdb", getenv("HOME"));
-        }
-        char *url = mf_asprintf("--sqlite-url=file:%s/", db_dir);
-        char *listen = mf_asprintf("--listen-addr=127.0.0.1:%d", port);
-        char *state = mf_asprintf("--state-dir=%s", db_dir);
-        char *debug = mf_asprintf("--debug-addr=127.0.0.1:%d", th_free_port());
-        const char *argv[] = {bin,   "--handler=sqlite", url, listen, state, "--telemetry=disable",
-                              debug, "--log-level=warn", NULL};
-        pid = th_spawn(argv, log);
-        free(url);
-        free(listen);
-        free(state);
-        free(debug);
-    }
-    free(bin);
-    free(log);
-    return pid;
 }
 
 static bool mongo_down(void *arg)
@@ -102,11 +38,8 @@ static bool mongo_down(void *arg)
 static void test_mongo_down(void **state)
 {
     (void)state;
-    int port = th_free_port();
-    db_pid = start_db(port);
-    assert_true(db_pid > 0);
-    assert_int_equal(th_wait_port(port, 30000), 0);
-    char *uri = mf_asprintf("MONGO_URI=mongodb://127.0.0.1:%d", port);
+    assert_int_equal(th_mongo_start(&db), 0);
+    char *uri = mf_asprintf("MONGO_URI=%s", db.url);
     const char *env[] = {uri, "MONGO_DB=mongodown", "MONGO_TIMEOUT_MS=500", NULL};
     th_instance_start(&inst, "blog", env);
 
@@ -119,8 +52,7 @@ static void test_mongo_down(void **state)
     char *id = mf_strdup(th_jstr(th_data(&r), "_id"));
     th_resp_release(&r);
 
-    th_stop(db_pid, 10000);
-    db_pid = 0;
+    th_server_kill(&db);
 
     int64_t start = mf_mono_ms();
     char *p = mf_asprintf("/author/id/%s", id);
