@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "api.h"
 #include "harness.h"
@@ -121,64 +120,6 @@ BT_UNUSED static int bt_index_of(json_t *items, const char *id)
     json_t *v;
     json_array_foreach(items, i, v) if (strcmp(th_jstr(v, "_id"), id) == 0) return (int)i;
     return -1;
-}
-
-/* Full path of an executable named name in PATH, or NULL. Caller frees. */
-BT_UNUSED static char *bt_in_path(const char *name)
-{
-    const char *path = getenv("PATH");
-    if (!path)
-        return NULL;
-    char *copy = mf_strdup(path), *save = NULL;
-    char *found = NULL;
-    for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
-        char *p = mf_asprintf("%s/%s", d, name);
-        if (access(p, X_OK) == 0)
-            found = p;
-        else
-            free(p);
-    }
-    free(copy);
-    return found;
-}
-
-/* Starts a MongoDB-wire server of the test's own (mongod, else FerretDB as the stack does) on
- * 127.0.0.1:port with its data and log in dir, so that the stack's database is never touched;
- * again with the same dir and port after a stop, it serves the same data. Its PID (stop it with
- * th_stop), or -1. */
-BT_UNUSED static pid_t bt_mongo_start(const char *dir, int port)
-{
-    char *log = mf_asprintf("%s/db.log", dir);
-    char ports[16];
-    snprintf(ports, sizeof ports, "%d", port);
-    char *bin = bt_in_path("mongod");
-    pid_t pid;
-    if (bin) {
-        const char *argv[] = {bin,      "--dbpath", dir,       "--bind_ip", "127.0.0.1",
-                              "--port", ports,      "--quiet", NULL};
-        pid = th_spawn(argv, log);
-    } else {
-        bin = bt_in_path("ferretdb");
-        if (!bin) {
-            const char *cache = getenv("XDG_CACHE_HOME");
-            bin = cache ? mf_asprintf("%s/cmicro/bin/ferretdb", cache)
-                        : mf_asprintf("%s/.cache/cmicro/bin/ferretdb", getenv("HOME"));
-        }
-        char *url = mf_asprintf("--sqlite-url=file:%s/", dir);
-        char *listen = mf_asprintf("--listen-addr=127.0.0.1:%d", port);
-        char *state = mf_asprintf("--state-dir=%s", dir);
-        char *debug = mf_asprintf("--debug-addr=127.0.0.1:%d", th_free_port());
-        const char *argv[] = {bin,   "--handler=sqlite", url, listen, state, "--telemetry=disable",
-                              debug, "--log-level=warn", NULL};
-        pid = th_spawn(argv, log);
-        free(url);
-        free(listen);
-        free(state);
-        free(debug);
-    }
-    free(bin);
-    free(log);
-    return pid;
 }
 
 #endif

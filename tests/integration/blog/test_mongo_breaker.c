@@ -14,6 +14,7 @@
  */
 #include "blog_it.h"
 #include "gateway.h"
+#include "mongo_server.h"
 
 #define FAILURES  3
 #define OPEN_MS   1500
@@ -51,7 +52,7 @@ static void start_all(void)
 {
     db_dir = th_tmpdir("blog-breaker");
     db_port = th_free_port();
-    db_pid = bt_mongo_start(db_dir, db_port);
+    db_pid = th_mongo_spawn(db_dir, db_port);
     assert_true(db_pid > 0);
     assert_int_equal(th_wait_port(db_port, 30000), 0);
     assert_int_equal(th_redis_start(&redis_srv), 0);
@@ -258,7 +259,7 @@ static void test_server_stopped(void **state)
      * server selection */
     expect_breaker_opens("stopped", SELECT_MS / 2);
     /* same port, same data */
-    db_pid = bt_mongo_start(db_dir, db_port);
+    db_pid = th_mongo_spawn(db_dir, db_port);
     assert_true(db_pid > 0);
     assert_int_equal(th_wait_port(db_port, 30000), 0);
     expect_served_again("listened again");

@@ -3,12 +3,13 @@
  * slug) does not open the MongoDB breaker, even when one failure would. The test runs its own
  * MongoDB-wire server (mongod, else FerretDB as the stack does) so that the stack's database is
  * never touched. */
+
 #include "blog_it.h"
+#include "mongo_server.h"
 
 static th_user author;
 static th_instance inst;
-static pid_t db_pid;
-static char *db_dir;
+static th_server db;
 
 static int setup(void **state)
 {
@@ -21,22 +22,9 @@ static int teardown(void **state)
 {
     (void)state;
     th_instance_stop(&inst);
-    if (db_pid > 0)
-        th_stop(db_pid, 10000);
-    db_pid = 0;
-    if (db_dir)
-        th_rmrf(db_dir);
-    free(db_dir);
-    db_dir = NULL;
+    th_server_stop(&db);
     th_user_release(&author);
     return 0;
-}
-
-/* Starts the test's own MongoDB-wire server on port; returns its PID. */
-static pid_t start_db(int port)
-{
-    db_dir = th_tmpdir("blog-mongo");
-    return bt_mongo_start(db_dir, port);
 }
 
 static bool mongo_down(void *arg)
@@ -52,11 +40,8 @@ static bool mongo_down(void *arg)
 static void test_mongo_down(void **state)
 {
     (void)state;
-    int port = th_free_port();
-    db_pid = start_db(port);
-    assert_true(db_pid > 0);
-    assert_int_equal(th_wait_port(port, 30000), 0);
-    char *uri = mf_asprintf("MONGO_URI=mongodb://127.0.0.1:%d", port);
+    assert_int_equal(th_mongo_start(&db), 0);
+    char *uri = mf_asprintf("MONGO_URI=%s", db.url);
     const char *env[] = {uri, "MONGO_DB=mongodown", "MONGO_TIMEOUT_MS=500", "BREAKER_FAILURES=1",
                          NULL};
     th_instance_start(&inst, "blog", env);
@@ -76,8 +61,7 @@ static void test_mongo_down(void **state)
     char *p = mf_asprintf("/author/id/%s", id);
     th_expect(inst.api, "GET", p, author.access, NULL, 200, "success");
 
-    th_stop(db_pid, 10000);
-    db_pid = 0;
+    th_server_kill(&db);
 
     int64_t start = mf_mono_ms();
     r = th_call(inst.api, "GET", p, author.access, NULL);
