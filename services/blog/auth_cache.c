@@ -30,6 +30,7 @@ struct blog_auth_cache {
     size_t max;
     int64_t ttl_ms;
     uint64_t invalidations;
+    int64_t swept_ms; /* when expired entries were last removed */
 };
 
 blog_auth_cache *blog_auth_cache_new(size_t max_entries, int64_t ttl_ms)
@@ -173,9 +174,12 @@ void blog_auth_cache_put(blog_auth_cache *c, const char *authorization, json_t *
         if (CRYPTO_memcmp(e->key, key, KEY_LEN) == 0)
             goto out; /* another request stored the same answer */
     }
-    if (c->count >= c->max) {
+    /* Expired entries go at least once a lifetime, not only when the cache is full: the memory
+     * held follows the tokens in use instead of climbing to max under a stream of sign-ups. */
+    if (c->count >= c->max || now_ms - c->swept_ms >= c->ttl_ms) {
         stale_arg a = {now_ms, epoch};
         sweep(c, pred_stale, &a);
+        c->swept_ms = now_ms;
     }
     /* Still full: the newcomer waits until entries expire (at most the lifetime). */
     if (c->count >= c->max)

@@ -162,6 +162,26 @@ static void test_bounded(void **state)
     blog_auth_cache_free(c);
 }
 
+/* Expired entries are removed once a lifetime even when the cache is far from full, so a stream
+ * of one-time tokens (sign-ups) holds only the live ones, not max. */
+static void test_expired_swept(void **state)
+{
+    (void)state;
+    blog_auth_cache *c = blog_auth_cache_new(1000, TTL);
+    char header[32];
+    for (int i = 0; i < 100; i++) {
+        snprintf(header, sizeof header, "Bearer old%d", i);
+        put(c, header, "u1", FAR);
+    }
+    assert_int_equal(blog_auth_cache_size(c), 100);
+    /* one lifetime later, one newcomer: the 100 expired ones are gone */
+    json_t *u = user("u2");
+    blog_auth_cache_put(c, "Bearer new", u, FAR, NOW + TTL + 1, blog_auth_cache_stamp(c), EPOCH);
+    json_decref(u);
+    assert_int_equal(blog_auth_cache_size(c), 1);
+    blog_auth_cache_free(c);
+}
+
 /* Readers, writers and invalidations at once (run under the sanitizers by make test-asan). */
 static void *hammer(void *arg)
 {
@@ -201,7 +221,8 @@ int main(void)
         cmocka_unit_test(test_disabled),  cmocka_unit_test(test_hit_and_lifetime),
         cmocka_unit_test(test_epoch),     cmocka_unit_test(test_stamp),
         cmocka_unit_test(test_drop_user), cmocka_unit_test(test_reference),
-        cmocka_unit_test(test_bounded),   cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_bounded),   cmocka_unit_test(test_expired_swept),
+        cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
