@@ -48,6 +48,8 @@
 #define BLOG_RM_WORD_CAP 200
 /* Similar lists rank at most this many candidates, the newest sharing a tag or a keyword. */
 #define BLOG_RM_CANDIDATES 100
+/* How many of each set a similar read takes at a time (readmodel.c, SIMILAR_LUA). */
+#define BLOG_RM_SIMILAR_CHUNK 8
 /* A tombstone outlives any apply of an older version still in flight. */
 #define BLOG_RM_TOMB_TTL_S (24 * 3600)
 /* The rebuild lock, refreshed while a rebuild runs: another replica takes over after this. */
