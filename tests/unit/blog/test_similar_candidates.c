@@ -87,23 +87,27 @@ static unsigned next_rand(void)
 }
 
 /* One round: fresh data, the script's answer against the sort. */
-static void round_of(int n, int score_range)
+static void round_of(int n, int score_range, unsigned set_mask, long self_score)
 {
     const char *flush[] = {"FLUSHALL"};
     cmd(1, flush);
     const char *ready[] = {"SET", BLOG_RM_READY_KEY, "1"};
     cmd(3, ready);
     const char *self = "ffffffffffffffffffffffff";
-    put_record(self, 30, "alpha beta", "[\"TA\",\"TB\"]");
+    put_record(self, self_score, "alpha beta", "[\"TA\",\"TB\"]");
+    char self_sc[24];
+    snprintf(self_sc, sizeof self_sc, "%ld", self_score);
     for (int s = 0; s < SETS; s++) {
-        const char *argv[] = {"ZADD", set_keys[s], "30", self};
+        const char *argv[] = {"ZADD", set_keys[s], self_sc, self};
         cmd(4, argv);
     }
     cand *c = mf_calloc((size_t)n, sizeof *c);
     for (int i = 0; i < n; i++) {
         snprintf(c[i].id, sizeof c[i].id, "%024x", next_rand());
         c[i].score = 1 + (long)(next_rand() % (unsigned)score_range);
-        c[i].sets = 1u + next_rand() % ((1u << SETS) - 1); /* at least one */
+        c[i].sets = (1u + next_rand() % ((1u << SETS) - 1)) & set_mask;
+        if (!c[i].sets)
+            c[i].sets = set_mask & -set_mask; /* at least one */
         put_record(c[i].id, c[i].score, "other", "[]");
         char score[24];
         snprintf(score, sizeof score, "%ld", c[i].score);
@@ -124,10 +128,11 @@ static void round_of(int n, int score_range)
             if (c[i].sets & (1u << s))
                 all[m++] = &c[i];
         qsort(all, m, sizeof *all, by_score_then_id);
-        /* self (score 30) sorts first among equal scores: 'f...' is the largest id */
+        /* self sorts first among equal scores: 'f...' is the largest id */
         size_t depth = BLOG_RM_CANDIDATES, above = 0;
         for (size_t k = 0; k < m; k++)
-            above += all[k]->score > 30 || (all[k]->score == 30 && strcmp(all[k]->id, self) > 0);
+            above += all[k]->score > self_score ||
+                     (all[k]->score == self_score && strcmp(all[k]->id, self) > 0);
         for (size_t k = 0; k < m && k < depth - (above < depth ? 1 : 0); k++)
             in[all[k] - c] = true;
     }
@@ -156,10 +161,14 @@ static void round_of(int n, int score_range)
 static void test_merge_is_the_sort(void **state)
 {
     (void)state;
-    round_of(CANDS, 60);    /* sets of ~200, many ties */
-    round_of(CANDS, 10000); /* few ties */
-    round_of(40, 5);        /* sets shorter than BLOG_RM_CANDIDATES, but longer than a chunk */
-    round_of(3, 5);         /* shorter than a chunk */
+    const unsigned all = (1u << SETS) - 1;
+    round_of(CANDS, 60, all, 30);    /* sets of ~200, many ties */
+    round_of(CANDS, 10000, all, 30); /* few ties */
+    round_of(40, 5, all, 3);         /* sets shorter than BLOG_RM_CANDIDATES, longer than a chunk */
+    round_of(3, 5, all, 3);          /* shorter than a chunk */
+    /* every candidate in one set, self the newest of it: that set's first 100 hold 99 of them,
+     * the 100th newest must not come from beyond */
+    round_of(CANDS, 1000000, 1u, 2000000);
 }
 
 int main(void)
