@@ -44,10 +44,16 @@
 #define BLOG_RM_READY_KEY   "blog:rm:ready"
 #define BLOG_RM_LOCK_KEY    "blog:rm:lock"
 #define BLOG_RM_SUSPECT_KEY "blog:rm:suspect"
-/* Keyword sets keep the newest this many: enough candidates for a similar list. */
-#define BLOG_RM_WORD_CAP 200
+/* Keyword sets keep the newest this many: enough candidates for a similar list (which reads
+ * BLOG_RM_CANDIDATES of each) with room for unpublished ones until the next rebuild. 128 is
+ * Redis's default zset-max-listpack-entries: a set this small is kept as one listpack (about
+ * 36 bytes a member) instead of a skiplist (about 100): at 100k blogs every one of the 3000
+ * keyword sets is full, and 200 cost ~40 MB more of blog's Redis. */
+#define BLOG_RM_WORD_CAP 128
 /* Similar lists rank at most this many candidates, the newest sharing a tag or a keyword. */
 #define BLOG_RM_CANDIDATES 100
+/* How many of each set a similar read takes at a time (readmodel.c, SIMILAR_LUA). */
+#define BLOG_RM_SIMILAR_CHUNK 8
 /* A tombstone outlives any apply of an older version still in flight. */
 #define BLOG_RM_TOMB_TTL_S (24 * 3600)
 /* The rebuild lock, refreshed while a rebuild runs: another replica takes over after this. */

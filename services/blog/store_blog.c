@@ -261,7 +261,8 @@ int blog_store_create(blog_mongo *m, const blog_input *in, const json_t *user, i
 }
 
 int blog_store_seed_published(blog_mongo *m, const blog_input *in, size_t n, const json_t *user,
-                              const int64_t *published_at, json_t **recs)
+                              const int64_t *published_at, const int64_t *comment_counts,
+                              json_t **recs)
 {
     if (!rec_str(user, "id") || n == 0)
         return MF_ERR;
@@ -270,6 +271,10 @@ int blog_store_seed_published(blog_mongo *m, const blog_input *in, size_t n, con
     for (size_t i = 0; i < n; i++) {
         json_t *rec = NULL;
         docs[i] = new_doc(&in[i], user, published_at[i], published_at[i], &rec);
+        if (comment_counts && comment_counts[i] > 0) {
+            blog_mdoc_int(docs[i], "commentCount", comment_counts[i]);
+            json_object_set_new(rec, "commentCount", json_integer((json_int_t)comment_counts[i]));
+        }
         json_array_append_new(out, rec);
     }
     int rc = blog_mongo_insert_many(m, BLOG_COLL_BLOGS, (const blog_mdoc *const *)docs, n);

@@ -62,10 +62,12 @@ int blog_store_get(blog_mongo *m, const char *id, const char *owner, json_t **re
 int blog_store_create(blog_mongo *m, const blog_input *in, const json_t *user, int64_t now,
                       json_t **after);
 /* n published blogs by user in one bulk insert, each exactly as create, submit and publish
- * (at published_at[i], also its createdAt and updatedAt) would have left it: what the
+ * (at published_at[i], also its createdAt and updatedAt) would have left it, and then
+ * comment_counts[i] comments (NULL: none; the $inc of each creation, as one value): what the
  * benchmark seeds. *recs: their records (new array). Nothing else calls it. */
 int blog_store_seed_published(blog_mongo *m, const blog_input *in, size_t n, const json_t *user,
-                              const int64_t *published_at, json_t **recs);
+                              const int64_t *published_at, const int64_t *comment_counts,
+                              json_t **recs);
 /* Applies the present fields of in to owner's blog in->id. */
 int blog_store_update(blog_mongo *m, const blog_input *in, const char *owner, int64_t now,
                       json_t **before, json_t **after);

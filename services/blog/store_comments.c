@@ -1,6 +1,9 @@
 #include "store_comments.h"
 #include "store_authors.h"
 
+#include <stdlib.h>
+
+#include "micro/alloc.h"
 #include "micro/error.h"
 
 #include "blog.h"
@@ -35,6 +38,32 @@ static blog_mdoc *by_id(const char *id)
     return f;
 }
 
+/* The document of a new live comment (fields one by one: only validated values, never the
+ * body itself). */
+static blog_mdoc *comment_doc(const char *id, const char *blog_id, const char *parent_id,
+                              const char *text, const json_t *user, int64_t now)
+{
+    const char *name = rec_str(user, "name");
+    const char *pic = rec_str(user, "profilePicUrl");
+    blog_mdoc *d = blog_mdoc_new();
+    blog_mdoc_oid(d, "_id", id);
+    blog_mdoc_oid(d, "blogId", blog_id);
+    if (parent_id)
+        blog_mdoc_oid(d, "parentId", parent_id);
+    blog_mdoc_str(d, "text", text);
+    blog_mdoc_begin(d, "author");
+    blog_mdoc_str(d, "_id", rec_str(user, "id"));
+    blog_mdoc_str(d, "name", name ? name : "");
+    if (pic)
+        blog_mdoc_str(d, "profilePicUrl", pic);
+    blog_mdoc_end(d);
+    blog_mdoc_bool(d, "status", true);
+    blog_mdoc_bool(d, "edited", false);
+    blog_mdoc_date(d, "createdAt", now);
+    blog_mdoc_date(d, "updatedAt", now);
+    return d;
+}
+
 int blog_store_comment_create(blog_mongo *m, const char *blog_id, const char *parent_id,
                               const char *text, const json_t *user, int64_t now, json_t **rec)
 {
@@ -46,23 +75,7 @@ int blog_store_comment_create(blog_mongo *m, const char *blog_id, const char *pa
         return MF_ERR;
     char id[25];
     blog_mongo_new_oid(id);
-    /* Field by field: only validated values, never the body itself. */
-    blog_mdoc *d = blog_mdoc_new();
-    blog_mdoc_oid(d, "_id", id);
-    blog_mdoc_oid(d, "blogId", blog_id);
-    if (parent_id)
-        blog_mdoc_oid(d, "parentId", parent_id);
-    blog_mdoc_str(d, "text", text);
-    blog_mdoc_begin(d, "author");
-    blog_mdoc_str(d, "_id", uid);
-    blog_mdoc_str(d, "name", name ? name : "");
-    if (pic)
-        blog_mdoc_str(d, "profilePicUrl", pic);
-    blog_mdoc_end(d);
-    blog_mdoc_bool(d, "status", true);
-    blog_mdoc_bool(d, "edited", false);
-    blog_mdoc_date(d, "createdAt", now);
-    blog_mdoc_date(d, "updatedAt", now);
+    blog_mdoc *d = comment_doc(id, blog_id, parent_id, text, user, now);
     int rc = blog_mongo_insert(m, BLOG_COLL_COMMENTS, d);
     blog_mdoc_free(d);
     if (rc != 0)
@@ -77,6 +90,24 @@ int blog_store_comment_create(blog_mongo *m, const char *blog_id, const char *pa
         json_object_set_new(r, "parentId", json_string(parent_id));
     *rec = r;
     return 0;
+}
+
+int blog_store_comments_seed(blog_mongo *m, blog_comment_seed *in, size_t n, const json_t *user)
+{
+    if (!rec_str(user, "id") || n == 0)
+        return MF_ERR;
+    blog_mdoc **docs = mf_calloc(n, sizeof *docs);
+    for (size_t i = 0; i < n; i++) {
+        if (!in[i].id[0])
+            blog_mongo_new_oid(in[i].id);
+        docs[i] = comment_doc(in[i].id, in[i].blog_id, in[i].parent_id, in[i].text, user,
+                              in[i].created_at);
+    }
+    int rc = blog_mongo_insert_many(m, BLOG_COLL_COMMENTS, (const blog_mdoc *const *)docs, n);
+    for (size_t i = 0; i < n; i++)
+        blog_mdoc_free(docs[i]);
+    free(docs);
+    return rc;
 }
 
 int blog_store_comment_get(blog_mongo *m, const char *id, json_t **rec)

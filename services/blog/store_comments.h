@@ -34,6 +34,17 @@ int blog_store_comments_ensure_indexes(blog_mongo *m);
  * the whole write). */
 int blog_store_comment_create(blog_mongo *m, const char *blog_id, const char *parent_id,
                               const char *text, const json_t *user, int64_t now, json_t **rec);
+/* One comment of a seed (bench/seed.c): what blog_store_comment_create inserts. */
+typedef struct {
+    const char *blog_id, *parent_id; /* parent_id NULL: top-level */
+    const char *text;
+    int64_t created_at;
+    char id[25]; /* its _id: made here when empty */
+} blog_comment_seed;
+/* n comments by user in one bulk insert, each the document blog_store_comment_create would
+ * have written at its created_at (the blogs' commentCount is the caller's). Nothing on the
+ * request path calls it. */
+int blog_store_comments_seed(blog_mongo *m, blog_comment_seed *in, size_t n, const json_t *user);
 /* Comment id, live or not. */
 int blog_store_comment_get(blog_mongo *m, const char *id, json_t **rec);
 /* New text of comment id (edited becomes true). */
