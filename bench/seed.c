@@ -29,6 +29,7 @@
 #include "micro/cache_cmd.h"
 #include "micro/clock.h"
 #include "micro/strbuf.h"
+#include "micro/xorshift.h"
 
 #include "blog.h"
 #include "comment_index.h"
@@ -50,10 +51,7 @@ static char vocab[VOCAB][16];
 static unsigned long long rng = 88172645463325252ULL;
 static unsigned next_rand(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (unsigned)(rng >> 11);
+    return mf_xorshift_next(&rng);
 }
 
 /* Zipf-like pick: small ranks are common, as in real text. */

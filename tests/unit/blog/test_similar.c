@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "micro/xorshift.h"
 #include "similar.h"
 
 static json_t *blog(const char *id, const char *title, const char *desc, const char *tags,
@@ -194,10 +195,7 @@ static int ref_score(const json_t *a, const json_t *b)
 static unsigned long long rng = 0x9E3779B97F4A7C15ULL;
 static unsigned next_rand(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (unsigned)(rng >> 11);
+    return mf_xorshift_next(&rng);
 }
 
 /* A text from a small vocabulary, so that words repeat within it and across texts: case,

@@ -15,6 +15,7 @@
 
 #include "micro/alloc.h"
 #include "micro/cache_cmd.h"
+#include "micro/xorshift.h"
 
 #include "harness.h"
 #include "readmodel.h"
@@ -80,10 +81,7 @@ static void put_record(const char *id, long published_at, const char *title, con
 static unsigned long long rng = 0x2545F4914F6CDD1DULL;
 static unsigned next_rand(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (unsigned)(rng >> 11);
+    return mf_xorshift_next(&rng);
 }
 
 /* One round: fresh data, the script's answer against the sort. */
