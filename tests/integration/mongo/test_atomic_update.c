@@ -6,7 +6,9 @@
  * documents, then write them back by _id" with nothing in between, so one of two concurrent
  * writes was silently lost and two optimistic updates with the same filter both matched.
  * scripts/ferretdb-rmw-lock.patch makes those steps atomic; these tests fail without it. String
- * _ids (one document locked) and updateMany by another field (the collection locked) both run.
+ * _ids (one document locked) and updateMany by another field (each matching document locked in
+ * turn after an unlocked scan) both run; (f) and (g) check that such an updateMany neither holds
+ * up other writes during its scan nor writes a document that stopped matching after it.
  *
  * The test runs its own server (mongod, else FerretDB as scripts/stack runs it). Every case is a
  * bounded number of rounds; in each, the threads are released together by a barrier.
@@ -18,7 +20,9 @@
 #include <cmocka.h>
 
 #include <mongoc/mongoc.h>
+#include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -432,6 +436,201 @@ static void test_delete_vs_update(void **state)
     coll_release(client, c);
 }
 
+/* ---- (f) a long updateMany by another field does not hold up by-_id writes of other docs ---- */
+
+/* blog-service's author rename is updateMany({"author._id": uid}, ...): FerretDB pushes down only
+ * _id, so it scans the whole collection. Locking the collection for that scan made every other
+ * write wait for it; the patch scans without a lock and locks one matching document at a time. */
+#define BIG_DOCS       20000
+#define BIG_AUTHORS    1000 /* so BIG_DOCS / BIG_AUTHORS documents per author */
+#define BIG_ROUNDS     3
+#define BIG_OTHERS     8 /* documents d0.. updated by _id meanwhile; not the renamed author's */
+#define BIG_MAX_WRITES 200000
+
+/* docs documents d<i> in group grp, by author a<i % BIG_AUTHORS>. */
+static void insert_big(mongoc_collection_t *c, int docs, const char *grp)
+{
+    enum { BATCH = 1000 };
+    bson_t *batch[BATCH];
+    char id[16];
+    char author[16];
+    for (int i = 0; i < docs; i += BATCH) {
+        int n = docs - i < BATCH ? docs - i : BATCH;
+        for (int k = 0; k < n; k++) {
+            snprintf(author, sizeof author, "a%d", (i + k) % BIG_AUTHORS);
+            batch[k] = BCON_NEW("_id", BCON_UTF8(doc_id(i + k, id)), "grp", BCON_UTF8(grp),
+                                "author", "{", "_id", BCON_UTF8(author), "name", BCON_UTF8("old"),
+                                "}", "n", BCON_INT32(0));
+        }
+        bson_error_t err;
+        bool ok =
+            mongoc_collection_insert_many(c, (const bson_t **)batch, (size_t)n, NULL, NULL, &err);
+        if (!ok)
+            fprintf(stderr, "insert_many: %s\n", err.message);
+        for (int k = 0; k < n; k++)
+            bson_destroy(batch[k]);
+        assert_true(ok);
+    }
+}
+
+typedef struct {
+    atomic_bool stop;
+    int writes, errors;
+    int64_t max_ms;
+} by_id_writer;
+
+/* updateOne by _id of d0..d(BIG_OTHERS-1), one after the other, until stop; the slowest. */
+static void *by_id_writes(void *p)
+{
+    by_id_writer *w = p;
+    mongoc_client_t *client = mongoc_client_pool_pop(pool);
+    mongoc_collection_t *c = mongoc_client_get_collection(client, "atomic", "big");
+    char id[16];
+    for (int k = 0; k < BIG_MAX_WRITES && !atomic_load(&w->stop); k++) {
+        int64_t t0 = mf_mono_ms();
+        int n = update(c, BCON_NEW("_id", BCON_UTF8(doc_id(k % BIG_OTHERS, id))),
+                       BCON_NEW("$inc", "{", "n", BCON_INT32(1), "}"), false);
+        int64_t ms = mf_mono_ms() - t0;
+        w->writes++;
+        w->errors += n != 1;
+        if (ms > w->max_ms)
+            w->max_ms = ms;
+    }
+    mongoc_collection_destroy(c);
+    mongoc_client_pool_push(pool, client);
+    return NULL;
+}
+
+static void test_update_many_does_not_block_others(void **state)
+{
+    (void)state;
+    mongoc_client_t *client;
+    mongoc_collection_t *c = coll_new(&client, "big");
+    insert_big(c, BIG_DOCS, "g");
+    static by_id_writer w;
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, by_id_writes, &w), 0);
+    int64_t min_ms = INT64_MAX;
+    int64_t max_ms = 0;
+    int bad = 0;
+    for (int r = 0; r < BIG_ROUNDS; r++) {
+        int64_t t0 = mf_mono_ms();
+        /* The author of d(BIG_AUTHORS - 1), d(2 * BIG_AUTHORS - 1)...: none of d0..d7. */
+        char name[16];
+        snprintf(name, sizeof name, "new%d", r);
+        int n = update(c, BCON_NEW("author._id", BCON_UTF8("a999")),
+                       BCON_NEW("$set", "{", "author.name", BCON_UTF8(name), "}"), true);
+        int64_t ms = mf_mono_ms() - t0;
+        bad += n != BIG_DOCS / BIG_AUTHORS;
+        min_ms = ms < min_ms ? ms : min_ms;
+        max_ms = ms > max_ms ? ms : max_ms;
+    }
+    atomic_store(&w.stop, true);
+    pthread_join(t, NULL);
+    fprintf(stderr,
+            "(f) updateMany over %d docs: %" PRId64 "-%" PRId64 " ms; meanwhile %d updates by _id "
+            "of other docs, slowest %" PRId64 " ms\n",
+            BIG_DOCS, min_ms, max_ms, w.writes, w.max_ms);
+    assert_int_equal(bad, 0);
+    assert_int_equal(w.errors, 0);
+    assert_true(w.writes > 0);
+    /* Waiting behind a whole scan would take about its duration. */
+    assert_true(w.max_ms * 4 < min_ms);
+    coll_release(client, c);
+}
+
+/* ---- (g) a document that stops matching after updateMany's scan is not updated ---- */
+
+/* The patched updateMany collects the matching _ids first and writes only after its scan, so
+ * once d0 is written the scan is over: documents changed by _id from then on, before the
+ * updateMany reaches them, are in its list but no longer match, and must be left alone (writing
+ * the scanned copy would undo the change, applying the update to the fresh one would update a
+ * document that does not match). mongod writes as it scans; the same holds. */
+#define STALE_DOCS    4000
+#define STALE_CHANGES 400 /* from the last document backwards */
+
+typedef struct {
+    int matched, modified;
+} many_result;
+
+static void *set_seen_many(void *p)
+{
+    many_result *res = p;
+    mongoc_client_t *client = mongoc_client_pool_pop(pool);
+    mongoc_collection_t *c = mongoc_client_get_collection(client, "atomic", "stale");
+    bson_t *filter = BCON_NEW("grp", BCON_UTF8("g"));
+    bson_t *upd = BCON_NEW("$set", "{", "seen", BCON_BOOL(true), "}");
+    bson_t reply;
+    bson_error_t err;
+    res->matched = res->modified = -1;
+    if (mongoc_collection_update_many(c, filter, upd, NULL, &reply, &err)) {
+        res->matched = (int)int_field(&reply, "matchedCount");
+        res->modified = (int)int_field(&reply, "modifiedCount");
+    } else {
+        fprintf(stderr, "updateMany: %s\n", err.message);
+    }
+    bson_destroy(&reply);
+    bson_destroy(filter);
+    bson_destroy(upd);
+    mongoc_collection_destroy(c);
+    mongoc_client_pool_push(pool, client);
+    return NULL;
+}
+
+static void test_update_many_rechecks_filter(void **state)
+{
+    (void)state;
+    char id[16];
+    mongoc_client_t *client;
+    mongoc_collection_t *c = coll_new(&client, "stale");
+    insert_big(c, STALE_DOCS, "g");
+    static many_result res;
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, set_seen_many, &res), 0);
+    int64_t deadline = mf_mono_ms() + CASE_MS;
+    bool started = false;
+    while (!started && mf_mono_ms() < deadline) {
+        bson_t *doc = find_by_id(c, 0);
+        started = doc && bson_has_field(doc, "seen");
+        bson_destroy(doc);
+    }
+    assert_true(started);
+    static bool changed[STALE_CHANGES];
+    int nchanged = 0;
+    for (int k = 0; k < STALE_CHANGES; k++) {
+        int i = STALE_DOCS - 1 - k;
+        int n = update(c,
+                       BCON_NEW("_id", BCON_UTF8(doc_id(i, id)), "seen", "{", "$exists",
+                                BCON_BOOL(false), "}"),
+                       BCON_NEW("$set", "{", "grp", BCON_UTF8("x"), "}"), false);
+        assert_true(n >= 0);
+        changed[k] = n == 1;
+        nchanged += n == 1;
+    }
+    pthread_join(t, NULL);
+    int wrong = 0;
+    for (int k = 0; k < STALE_CHANGES; k++) {
+        if (!changed[k])
+            continue;
+        bson_t *doc = find_by_id(c, STALE_DOCS - 1 - k);
+        assert_non_null(doc);
+        bson_iter_t it;
+        bool grp_x = bson_iter_init_find(&it, doc, "grp") && BSON_ITER_HOLDS_UTF8(&it) &&
+                     strcmp(bson_iter_utf8(&it, NULL), "x") == 0;
+        wrong += !grp_x || bson_has_field(doc, "seen");
+        bson_destroy(doc);
+    }
+    fprintf(stderr,
+            "(g) updateMany over %d docs: matched %d, modified %d; %d docs changed by _id "
+            "meanwhile, %d of them written by the updateMany anyway\n",
+            STALE_DOCS, res.matched, res.modified, nchanged, wrong);
+    assert_true(nchanged > 0);
+    assert_int_equal(wrong, 0);
+    assert_int_equal(res.matched, STALE_DOCS - nchanged);
+    assert_int_equal(res.modified, STALE_DOCS - nchanged);
+    coll_release(client, c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -440,6 +639,8 @@ int main(void)
         cmocka_unit_test(test_update_many_vs_one),
         cmocka_unit_test(test_find_and_modify_one_winner),
         cmocka_unit_test(test_delete_vs_update),
+        cmocka_unit_test(test_update_many_does_not_block_others),
+        cmocka_unit_test(test_update_many_rechecks_filter),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
