@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "micro/alloc.h"
+#include "micro/utf8.h"
 
 #define WORD_MIN 2
 #define WORD_MAX 64
@@ -125,15 +126,6 @@ static void ws_add(wordset *s, const char *w, size_t len, size_t max)
     s->slot[i] = (unsigned char)(++s->n);
 }
 
-/* What json_string accepts: the stored keywords are JSON strings, so a fragment of invalid
- * UTF-8 is not a keyword (the rule blog_words has always had). */
-static bool valid_utf8(const char *w, size_t len)
-{
-    json_t *s = json_stringn(w, len);
-    json_decref(s);
-    return s != NULL;
-}
-
 /* The words of text into s, up to max in s (blog_words' rule). */
 static void ws_words(wordset *s, const char *text, size_t max)
 {
@@ -152,7 +144,8 @@ static void ws_words(wordset *s, const char *text, size_t max)
         }
         if (len >= WORD_MIN && len <= WORD_MAX) {
             w[len] = '\0';
-            if (!blog_is_stop_word(w) && (!high || valid_utf8(w, len)))
+            /* keywords are stored as JSON strings: a fragment of invalid UTF-8 is not one */
+            if (!blog_is_stop_word(w) && (!high || mf_utf8_len(w) >= 0))
                 ws_add(s, w, len, max);
         }
         len = 0;

@@ -66,6 +66,14 @@ static void test_utf8_kept_as_word(void **state)
     check_words("Café crème", "café,crème");
 }
 
+/* A word of bytes that are not valid UTF-8 (truncated, Latin-1, a surrogate) is no keyword:
+ * keywords are stored as JSON strings. */
+static void test_invalid_utf8_not_a_word(void **state)
+{
+    (void)state;
+    check_words("caf\xc3 ok \xe9t\xe9 \xed\xa0\x80x fine", "ok,fine");
+}
+
 static void test_long_words_dropped(void **state)
 {
     (void)state;
@@ -111,6 +119,7 @@ int main(void)
         cmocka_unit_test(test_stop_words_and_short_words_removed),
         cmocka_unit_test(test_deduplicated_in_first_order),
         cmocka_unit_test(test_utf8_kept_as_word),
+        cmocka_unit_test(test_invalid_utf8_not_a_word),
         cmocka_unit_test(test_long_words_dropped),
         cmocka_unit_test(test_bounded),
         cmocka_unit_test(test_keywords_title_then_description),
