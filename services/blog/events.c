@@ -94,19 +94,17 @@ static void handle_user_events(const mf_js_msg *msgs, size_t n, int *results, vo
 {
     blog_ctx *ctx = arg;
     size_t *newest = mf_calloc(n, sizeof(*newest));
-    bool *alone = mf_calloc(n, sizeof(*alone));
+    bool *stands_for_others = mf_calloc(n, sizeof(*stands_for_others));
     blog_events_coalesce(msgs, n, newest);
-    for (size_t i = 0; i < n; i++)
-        alone[newest[i]] = true;
     for (size_t i = 0; i < n; i++) {
         if (newest[i] != i)
-            alone[newest[i]] = false; /* stands for another event too */
+            stands_for_others[newest[i]] = true;
     }
     for (size_t i = 0; i < n; i++) {
         if (newest[i] == i) {
             /* a batch of slow applies can outlast the ack wait: keep it from redelivery */
             mf_js_batch_progress();
-            results[i] = apply_user_event(ctx, &msgs[i], alone[i]);
+            results[i] = apply_user_event(ctx, &msgs[i], !stands_for_others[i]);
         }
     }
     for (size_t i = 0; i < n; i++) {
@@ -121,7 +119,7 @@ static void handle_user_events(const mf_js_msg *msgs, size_t n, int *results, vo
                     (long long)blog_events_user_version(msgs[w].data),
                     results[w] == 0 ? "settled" : "not applied");
     }
-    free(alone);
+    free(stands_for_others);
     free(newest);
 }
 
