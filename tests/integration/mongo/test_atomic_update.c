@@ -258,6 +258,21 @@ static void test_set_different_fields(void **state)
     coll_release(client, c);
 }
 
+/* Rounds of rc (of the rounds run) in which not exactly one worker matched; the first few are
+ * printed, labelled with the case. */
+static int rounds_without_one_winner(const race *rc, int rounds, const char *label)
+{
+    int bad = 0;
+    for (int r = 0; r < rounds; r++) {
+        int winners = 0;
+        for (int w = 0; w < THREADS; w++)
+            winners += rc->matched[r][w];
+        if (winners != 1 && bad++ < 3)
+            fprintf(stderr, "%s round %d: %d winners\n", label, r, winners);
+    }
+    return bad;
+}
+
 /* ---- (b) every worker tries the same optimistic update {_id, v: round} -> v: round + 1 ---- */
 
 static int optimistic(race *rc, mongoc_collection_t *c, int worker, int round)
@@ -280,14 +295,7 @@ static void test_optimistic_one_winner(void **state)
     insert(c, BCON_NEW("_id", BCON_UTF8(doc_id(1, id)), "v", BCON_INT64(0)));
     static race rc = {.coll = "optimistic", .fn = optimistic};
     int rounds = race_run(&rc);
-    int bad = 0;
-    for (int r = 0; r < rounds; r++) {
-        int winners = 0;
-        for (int w = 0; w < THREADS; w++)
-            winners += rc.matched[r][w];
-        if (winners != 1 && bad++ < 3)
-            fprintf(stderr, "(b) round %d: %d winners\n", r, winners);
-    }
+    int bad = rounds_without_one_winner(&rc, rounds, "(b)");
     fprintf(stderr, "(b) %d rounds x %d racers: %d rounds without exactly one winner\n", rounds,
             THREADS, bad);
     assert_int_equal(bad, 0);
@@ -380,13 +388,7 @@ static void test_find_and_modify_one_winner(void **state)
     insert(c, BCON_NEW("_id", BCON_UTF8(doc_id(1, id)), "v", BCON_INT64(0)));
     static race rc = {.coll = "fam", .fn = find_and_modify};
     int rounds = race_run(&rc);
-    int bad = 0;
-    for (int r = 0; r < rounds; r++) {
-        int winners = 0;
-        for (int w = 0; w < THREADS; w++)
-            winners += rc.matched[r][w];
-        bad += winners != 1;
-    }
+    int bad = rounds_without_one_winner(&rc, rounds, "(d)");
     fprintf(stderr, "(d) %d rounds x %d racers: %d rounds without exactly one winner\n", rounds,
             THREADS, bad);
     assert_int_equal(bad, 0);
@@ -424,13 +426,7 @@ static void test_delete_vs_update(void **state)
         insert(c, BCON_NEW("_id", BCON_UTF8(doc_id(r, id)), "v", BCON_INT64(0)));
     static race rc = {.coll = "del", .fn = delete_vs_update};
     int rounds = race_run(&rc);
-    int bad = 0;
-    for (int r = 0; r < rounds; r++) {
-        int winners = 0;
-        for (int w = 0; w < THREADS; w++)
-            winners += rc.matched[r][w];
-        bad += winners != 1;
-    }
+    int bad = rounds_without_one_winner(&rc, rounds, "(e)");
     fprintf(stderr, "(e) %d rounds: %d rounds where not exactly one write matched\n", rounds, bad);
     assert_int_equal(bad, 0);
     coll_release(client, c);
