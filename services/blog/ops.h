@@ -79,16 +79,25 @@ int blog_op_publish_blog(blog_ctx *ctx, const char *id, const char *editor, blog
 int blog_op_unpublish_blog(blog_ctx *ctx, const char *id, const char *editor, blog_why *why);
 
 /* ---- ops_authors.c: what auth-service tells about users ---- */
-/* user.created / user.updated of event version (0: an event without one): the author's name
- * and picture (pic NULL: none) in every blog and comment of theirs, public answers that show
- * them retired. Idempotent; an event older than the stored author info changes nothing
- * (MF_ERR_STATE: acknowledge it, a redelivery would not make it newer). */
+/* user.updated of event version (0: an event without one): the author's name and picture
+ * (pic NULL: none) recorded, the public answers that show them retired. Idempotent; an event older
+ * than the stored author info changes nothing (MF_ERR_STATE: acknowledge it, a redelivery would not
+ * make it newer). */
 int blog_op_apply_user(blog_ctx *ctx, const char *id, const char *name, const char *pic,
                        int64_t version);
 /* user.created: the author's record only (a new user's blogs and comments, if any, were
  * written with the name auth-service gave then), under the same version rule. */
 int blog_op_record_new_user(blog_ctx *ctx, const char *id, const char *name, const char *pic,
                             int64_t version);
+/* Sets the author sub-document of rec (a record, or an array of records) to the recorded
+ * info of its user (name, picture) where there is one: what every answer that shows an author
+ * does before its DTO (store_authors.h). Lookups by _id, one per user. 0 or an error (then
+ * the records are partly joined: answer the error). */
+int blog_op_authors_join(blog_ctx *ctx, json_t *recs);
+/* dto of rec (a record just written, borrowed) after the join (new reference). The write is
+ * done: a failed author lookup answers it with the author as written, not with an error that
+ * would have the write retried. */
+json_t *blog_op_joined_answer(blog_ctx *ctx, json_t *rec, json_t *(*dto)(const json_t *rec));
 /* auth.invalidate: forgets the cached tokens of user id (NULL: of everyone). */
 void blog_op_forget_user_tokens(blog_ctx *ctx, const char *id);
 
@@ -115,10 +124,6 @@ int blog_op_update_comment(blog_ctx *ctx, const char *id, const char *text, cons
 /* Soft delete of visible comment id by user, allowed when it is user's or moderator is true;
  * a top-level comment takes its replies with it. MF_ERR_NOT_FOUND otherwise. */
 int blog_op_delete_comment(blog_ctx *ctx, const char *id, const char *user, bool moderator);
-/* user.updated: the author's name and picture on every comment of theirs, comment pages
- * retired. */
-int blog_op_comments_apply_user(blog_ctx *ctx, const char *id, const char *name, const char *pic,
-                                int64_t version);
 
 /* ---- ops_tags.c: tag counts over published blogs ---- */
 /* Page (1-based) of {"tag","count"}, count desc then tag asc; prefix (upper-case, NULL:

@@ -13,7 +13,7 @@ int blog_op_create_blog(blog_ctx *ctx, const blog_input *in, const json_t *user,
     int rc = blog_store_create(ctx->mongo, in, user, mf_now_ms(), &after);
     if (rc == 0) {
         blog_retire_write(ctx, NULL, after);
-        *blog = blog_dto_private(after);
+        *blog = blog_op_joined_answer(ctx, after, blog_dto_private);
     } else {
         /* the insert may have been applied (a timeout): its id is not known here */
         blog_retire_failed_blog(ctx, rc, NULL, json_string_value(json_object_get(user, "id")));
@@ -28,7 +28,7 @@ int blog_op_update_blog(blog_ctx *ctx, const blog_input *in, const char *author,
     int rc = blog_store_update(ctx->mongo, in, author, mf_now_ms(), &before, &after);
     if (rc == 0) {
         blog_retire_write(ctx, before, after);
-        *blog = blog_dto_private(after);
+        *blog = blog_op_joined_answer(ctx, after, blog_dto_private);
     } else {
         blog_retire_failed_blog(ctx, rc, in->id, author);
     }
@@ -57,6 +57,8 @@ int blog_op_get_blog(blog_ctx *ctx, const char *id, const char *author, json_t *
 {
     json_t *rec = NULL;
     int rc = blog_store_get(ctx->mongo, id, author, &rec);
+    if (rc == 0)
+        rc = blog_op_authors_join(ctx, rec);
     if (rc == 0)
         *blog = blog_dto_private(rec);
     json_decref(rec);

@@ -216,7 +216,7 @@ int blog_op_create_comment(blog_ctx *ctx, const char *blog_id, const char *paren
     else if (attempted)
         retire_unsure(ctx, blog_id, blog); /* the insert or the count may have been applied */
     if (rc == 0)
-        *comment = blog_dto_comment(rec);
+        *comment = blog_op_joined_answer(ctx, rec, blog_dto_comment);
     else /* only comments made count against the limit */
         blog_comment_rate_return(ctx, uid, &slot);
     json_decref(blog);
@@ -225,6 +225,21 @@ int blog_op_create_comment(blog_ctx *ctx, const char *blog_id, const char *paren
 }
 
 /* ---- list ---- */
+
+/* The Comments of a page's records (taken over), authors joined (*data: new array). */
+static int comments_page(blog_ctx *ctx, json_t *recs, json_t **data)
+{
+    int rc = blog_op_authors_join(ctx, recs);
+    if (rc == 0) {
+        json_t *out = json_array();
+        size_t i;
+        json_t *rec;
+        json_array_foreach(recs, i, rec) json_array_append_new(out, blog_dto_comment(rec));
+        *data = out;
+    }
+    json_decref(recs);
+    return rc;
+}
 
 typedef struct {
     const char *blog_id;
@@ -253,14 +268,13 @@ static int page_from_mongo(blog_ctx *ctx, const comment_page *cp, json_t **data)
     if (rc != 0)
         return rc;
     json_t *visible = visible_of(recs);
-    json_t *out = json_array();
+    json_t *shown = json_array();
     size_t from = (size_t)((cp->page - 1) * cp->limit);
     for (size_t i = from; i < json_array_size(visible) && i < from + (size_t)cp->limit; i++)
-        json_array_append_new(out, blog_dto_comment(json_array_get(visible, i)));
+        json_array_append(shown, json_array_get(visible, i));
     json_decref(visible);
     json_decref(recs);
-    *data = out;
-    return 0;
+    return comments_page(ctx, shown, data);
 }
 
 static int read_comments(blog_ctx *ctx, const void *arg, json_t **data)
@@ -293,7 +307,7 @@ static int read_comments(blog_ctx *ctx, const void *arg, json_t **data)
         json_decref(ids);
         return page_from_mongo(ctx, cp, data);
     }
-    json_t *out = json_array();
+    json_t *shown = json_array();
     size_t i;
     json_t *id;
     json_array_foreach(ids, i, id)
@@ -301,7 +315,7 @@ static int read_comments(blog_ctx *ctx, const void *arg, json_t **data)
         json_t *rec = NULL;
         int r = blog_store_comment_get(ctx->mongo, json_string_value(id), &rec);
         if (r == 0 && live(rec)) /* one deleted meanwhile is simply not shown */
-            json_array_append_new(out, blog_dto_comment(rec));
+            json_array_append(shown, rec);
         json_decref(rec);
         if (r != 0 && r != MF_ERR_NOT_FOUND) {
             rc = r;
@@ -310,11 +324,10 @@ static int read_comments(blog_ctx *ctx, const void *arg, json_t **data)
     }
     json_decref(ids);
     if (rc != 0) {
-        json_decref(out);
+        json_decref(shown);
         return rc;
     }
-    *data = out;
-    return 0;
+    return comments_page(ctx, shown, data);
 }
 
 int blog_op_list_comments(blog_ctx *ctx, const char *blog_id, long page, long limit,
@@ -375,7 +388,7 @@ int blog_op_update_comment(blog_ctx *ctx, const char *id, const char *text, cons
         json_object_set_new(rec, "text", json_string(text));
         json_object_set_new(rec, "edited", json_true());
         json_object_set_new(rec, "updatedAt", json_integer((json_int_t)now));
-        *comment = blog_dto_comment(rec);
+        *comment = blog_op_joined_answer(ctx, rec, blog_dto_comment);
     }
     json_decref(rec);
     return rc;
@@ -443,18 +456,5 @@ int blog_op_delete_comment(blog_ctx *ctx, const char *id, const char *user, bool
     json_decref(rec);
     json_decref(blog);
     json_decref(replies);
-    return rc;
-}
-
-int blog_op_comments_apply_user(blog_ctx *ctx, const char *id, const char *name, const char *pic,
-                                int64_t version)
-{
-    int64_t matched = 0;
-    int rc = blog_store_comments_apply_user(ctx->mongo, id, name, pic, version, &matched);
-    /* the pages that show this author (which ones is not known without a query); a user
-     * without comments (most user events: sign-ups, readers) is on no page, so nothing
-     * retires. A failed update may still have been applied: retire then too. */
-    if (rc != 0 || matched > 0)
-        blog_cache_retire(ctx, BLOG_SCOPE_PUBLIC, NULL);
     return rc;
 }

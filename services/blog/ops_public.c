@@ -19,6 +19,8 @@ static int read_public(blog_ctx *ctx, public_find_fn find, const char *value, js
     json_t *rec = NULL;
     int rc = find(ctx->mongo, value, &rec);
     if (rc == 0)
+        rc = blog_op_authors_join(ctx, rec);
+    if (rc == 0)
         *data = blog_dto_public(rec);
     json_decref(rec);
     return rc;
@@ -44,6 +46,8 @@ static int read_by_slug(blog_ctx *ctx, const void *slug, json_t **data)
      * the two reads, and the blog has left that slug */
     if (rc == 0 && strcmp(json_string_value(json_object_get(rec, "slug")) ?: "", slug) != 0)
         rc = MF_ERR_NOT_FOUND;
+    if (rc == 0)
+        rc = blog_op_authors_join(ctx, rec);
     if (rc == 0)
         *data = blog_dto_public(rec);
     json_decref(rec);

@@ -1,5 +1,4 @@
 #include "store_comments.h"
-#include "store_authors.h"
 
 #include <stdlib.h>
 
@@ -166,32 +165,6 @@ int blog_store_comments_of_blog(blog_mongo *m, const char *blog_id, json_t **rec
     int rc = blog_mongo_find(m, BLOG_COLL_COMMENTS, f, NULL, s, 0, COMMENTS_OF_BLOG_MAX, recs);
     blog_mdoc_free(f);
     blog_mdoc_free(s);
-    return rc;
-}
-
-int blog_store_comments_apply_user(blog_mongo *m, const char *id, const char *name, const char *pic,
-                                   int64_t version, int64_t *matched)
-{
-    blog_mdoc *f = blog_mdoc_new();
-    blog_mdoc_str(f, "author._id", id);
-    blog_store_author_version_filter(f, "author.", version);
-    blog_mdoc *u = blog_mdoc_new();
-    blog_mdoc_begin(u, "$set");
-    blog_mdoc_str(u, "author.name", name);
-    if (pic)
-        blog_mdoc_str(u, "author.profilePicUrl", pic);
-    if (version > 0)
-        blog_mdoc_int(u, "author.version", version);
-    blog_mdoc_end(u);
-    if (!pic) {
-        /* a picture the user removed goes from their comments too */
-        blog_mdoc_begin(u, "$unset");
-        blog_mdoc_str(u, "author.profilePicUrl", "");
-        blog_mdoc_end(u);
-    }
-    int rc = blog_mongo_update_many_matched(m, BLOG_COLL_COMMENTS, f, u, matched);
-    blog_mdoc_free(f);
-    blog_mdoc_free(u);
     return rc;
 }
 

@@ -8,9 +8,9 @@
  *
  * The request path only ever filters on exactly {_id} (what every MongoDB-wire backend
  * answers from its primary key, FerretDB 1.x included); state and ownership are checked by
- * the caller in C. The queries by blog and by author (blog_store_comments_of_blog,
- * blog_store_comments_apply_user) are for read-model rebuilds, the Redis-down fallback and the
- * user.updated event, off the hot path.
+ * the caller in C. The query by blog (blog_store_comments_of_blog) is for read-model rebuilds
+ * and the Redis-down fallback, off the hot path. A rename changes no comment: the author shown
+ * comes from the authors collection (store_authors.h).
  *
  * Returns 0 or a negative MF_ERR_* (MF_ERR_NOT_FOUND, MF_ERR_UNAVAILABLE, MF_ERR); each *rec
  * / *recs is a new reference the caller decrefs.
@@ -53,12 +53,6 @@ int blog_store_comment_set_text(blog_mongo *m, const char *id, const char *text,
 int blog_store_comment_delete(blog_mongo *m, const char *id, int64_t now);
 /* Every live comment of blog_id, createdAt then _id ascending (a scan on FerretDB). */
 int blog_store_comments_of_blog(blog_mongo *m, const char *blog_id, json_t **recs);
-/* user.updated of event version: name and picture (NULL: none) on every comment of user id
- * whose author info is not newer (blog_store_author_version_filter; one bulk update; the
- * comments' updatedAt stays, a rename is not an edit). *matched: how many comments it changed
- * (0 on errors). */
-int blog_store_comments_apply_user(blog_mongo *m, const char *id, const char *name, const char *pic,
-                                   int64_t version, int64_t *matched);
 
 /* Adds delta to the commentCount of blog_id ($inc, atomic in the server; filter {_id}). */
 int blog_store_blog_comment_count_add(blog_mongo *m, const char *blog_id, int64_t delta);

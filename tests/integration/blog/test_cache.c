@@ -2,6 +2,7 @@
  * answer is visible to the very next read, cached answers included (read, write, read);
  * author renames arrive through user.updated events; Redis down keeps the service working
  * (health DOWN); auth-service unreachable gives 503. */
+#include <mongoc/mongoc.h>
 #include <pthread.h>
 #include <stdatomic.h>
 
@@ -444,6 +445,132 @@ static void test_author_rename(void **state)
     th_user_release(&writer);
 }
 
+/* The author name stored in document _id of collection coll of blog-service's database (heap,
+ * caller frees; NULL: no such document). field: "author.name" or, for `authors`, "name". */
+static char *stored_name(const char *coll, const char *id, bool oid, const char *field)
+{
+    char *uri = mf_asprintf("mongodb://127.0.0.1:%s", th_stack("MONGO_PORT"));
+    mongoc_client_t *cl = mongoc_client_new(uri);
+    assert_non_null(cl);
+    mongoc_collection_t *c = mongoc_client_get_collection(cl, "blogs", coll);
+    bson_t *f = bson_new();
+    bson_oid_t o;
+    if (oid) {
+        bson_oid_init_from_string(&o, id);
+        BSON_APPEND_OID(f, "_id", &o);
+    } else {
+        BSON_APPEND_UTF8(f, "_id", id);
+    }
+    mongoc_cursor_t *cur = mongoc_collection_find_with_opts(c, f, NULL, NULL);
+    const bson_t *doc;
+    char *name = NULL;
+    bson_iter_t it, v;
+    if (mongoc_cursor_next(cur, &doc) && bson_iter_init(&it, doc) &&
+        bson_iter_find_descendant(&it, field, &v) && BSON_ITER_HOLDS_UTF8(&v))
+        name = mf_strdup(bson_iter_utf8(&v, NULL));
+    mongoc_cursor_destroy(cur);
+    bson_destroy(f);
+    mongoc_collection_destroy(c);
+    mongoc_client_destroy(cl);
+    free(uri);
+    return name;
+}
+
+static void forget_author(const char *id)
+{
+    char *uri = mf_asprintf("mongodb://127.0.0.1:%s", th_stack("MONGO_PORT"));
+    mongoc_client_t *cl = mongoc_client_new(uri);
+    mongoc_collection_t *c = mongoc_client_get_collection(cl, "blogs", "authors");
+    bson_t *f = BCON_NEW("_id", BCON_UTF8(id));
+    bson_error_t err;
+    assert_true(mongoc_collection_delete_one(c, f, NULL, NULL, &err));
+    bson_destroy(f);
+    mongoc_collection_destroy(c);
+    mongoc_client_destroy(cl);
+    free(uri);
+}
+
+typedef struct {
+    const char *path;
+    const char *name;
+} comment_cond;
+
+static bool comment_shows(void *arg)
+{
+    comment_cond *c = arg;
+    json_t *d = NULL;
+    bool ok = bt_get(c->path, &d) == 200 && json_array_size(d) == 1 &&
+              strcmp(th_jstr(json_array_get(d, 0), "author.name") ?: "", c->name) == 0;
+    json_decref(d);
+    return ok;
+}
+
+/* A rename is one write, whatever the number of the user's blogs and comments: the answers
+ * show the new name (taken from the authors collection), the blog and comment documents keep
+ * the name they were written with, and a user without an authors document (one from before
+ * user events) is shown as written. */
+static void test_author_rename_one_write(void **state)
+{
+    (void)state;
+    th_user writer;
+    bt_new_user(&writer, "ca-onewrite", "[\"AUTHOR\"]");
+    char *t = th_random_hex(6);
+    char *slug = mf_asprintf("one-write-%s", t);
+    char *id = bt_create(&writer, "One write", "a rename writes one document", slug, "[\"ONE\"]");
+    bt_publish(&writer, &editor, id);
+    char *cpath = mf_asprintf("/comments/id/%s", id);
+    th_expect(th_api_blog(), "POST", cpath, writer.access, "{\"text\":\"my own comment\"}", 200,
+              "comment created successfully");
+    char *pid = mf_asprintf("/id/%s", id);
+    char *cpage = mf_asprintf("%s?page=1&limit=10", cpath);
+    json_t *d = NULL;
+    assert_int_equal(bt_get(cpage, &d), 200);
+    assert_int_equal(json_array_size(d), 1);
+    char *cid = mf_strdup(th_jstr(json_array_get(d, 0), "_id"));
+    json_decref(d);
+    prime(pid);
+    prime(cpage);
+
+    char *name = mf_asprintf("Once %s", t);
+    char *body = mf_asprintf("{\"name\":\"%s\"}", name);
+    th_expect(th_api_auth(), "PUT", "/profile/mine", writer.access, body, 200,
+              "profile updated successfully");
+    author_cond a = {pid, name, NULL};
+    assert_true(th_poll(author_shows, &a, 10000));
+    comment_cond cc = {cpage, name};
+    assert_true(th_poll(comment_shows, &cc, 10000));
+
+    char *got = stored_name("authors", writer.id, false, "name");
+    assert_string_equal(got, name);
+    free(got);
+    got = stored_name("blogs", id, true, "author.name");
+    assert_string_equal(got, writer.name);
+    free(got);
+    got = stored_name("comments", cid, true, "author.name");
+    assert_string_equal(got, writer.name);
+    free(got);
+
+    /* no authors document: the private view (never cached) shows the name as written */
+    forget_author(writer.id);
+    char *ap = mf_asprintf("/author/id/%s", id);
+    th_resp r = th_call(th_api_blog(), "GET", ap, writer.access, NULL);
+    th_expect_env(&r, 200, "success");
+    assert_string_equal(th_jstr(th_data(&r), "author.name"), writer.name);
+    th_resp_release(&r);
+
+    free(ap);
+    free(body);
+    free(name);
+    free(cid);
+    free(cpage);
+    free(pid);
+    free(cpath);
+    free(id);
+    free(slug);
+    free(t);
+    th_user_release(&writer);
+}
+
 /* Publishes user.updated {id, name, version} to the stack's USERS stream, as auth-service's
  * relay would (a redelivered or reordered event is just an older version arriving late). */
 static void publish_user_event(mf_nats *nc, const char *id, const char *name, long long version)
@@ -620,6 +747,7 @@ int main(void)
         cmocka_unit_test(test_no_stale_read_under_concurrency),
         cmocka_unit_test(test_concurrent_misses_one_read),
         cmocka_unit_test(test_author_rename),
+        cmocka_unit_test(test_author_rename_one_write),
         cmocka_unit_test(test_author_event_older_ignored),
         cmocka_unit_test_teardown(test_redis_down, stop_extra),
         cmocka_unit_test_teardown(test_auth_unreachable, stop_extra),
