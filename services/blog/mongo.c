@@ -589,12 +589,12 @@ static int64_t reply_count(const bson_t *reply, const char *key)
     return 0;
 }
 
-typedef enum { UPDATE_ONE, UPDATE_MANY, UPSERT_ONE } update_kind;
+typedef enum { UPDATE_ONE, UPSERT_ONE } update_kind;
 
 static int update(blog_mongo *m, const char *coll, const blog_mdoc *filter, const blog_mdoc *update,
                   update_kind kind, int64_t *matched)
 {
-    static const char *const names[] = {"update_one", "update_many", "upsert"};
+    static const char *const names[] = {"update_one", "upsert"};
     const bson_t *f = finished(filter, names[kind]), *u = finished(update, names[kind]);
     if (!f || !u)
         return MF_ERR;
@@ -607,8 +607,7 @@ static int update(blog_mongo *m, const char *coll, const blog_mdoc *filter, cons
         BSON_APPEND_BOOL(&opts, "upsert", true);
     bson_t reply;
     bson_error_t err;
-    bool ok = kind == UPDATE_MANY ? mongoc_collection_update_many(c.coll, f, u, &opts, &reply, &err)
-                                  : mongoc_collection_update_one(c.coll, f, u, &opts, &reply, &err);
+    bool ok = mongoc_collection_update_one(c.coll, f, u, &opts, &reply, &err);
     rc = conn_close(m, &c, ok ? 0 : map_error(&err, names[kind]));
     if (ok && matched)
         *matched = reply_count(&reply, "matchedCount") + reply_count(&reply, "upsertedCount");
@@ -621,19 +620,6 @@ int blog_mongo_update_one(blog_mongo *m, const char *coll, const blog_mdoc *filt
                           const blog_mdoc *update_doc, int64_t *matched)
 {
     return update(m, coll, filter, update_doc, UPDATE_ONE, matched);
-}
-
-int blog_mongo_update_many(blog_mongo *m, const char *coll, const blog_mdoc *filter,
-                           const blog_mdoc *update_doc)
-{
-    return update(m, coll, filter, update_doc, UPDATE_MANY, NULL);
-}
-
-int blog_mongo_update_many_matched(blog_mongo *m, const char *coll, const blog_mdoc *filter,
-                                   const blog_mdoc *update_doc, int64_t *matched)
-{
-    *matched = 0;
-    return update(m, coll, filter, update_doc, UPDATE_MANY, matched);
 }
 
 int blog_mongo_upsert(blog_mongo *m, const char *coll, const blog_mdoc *filter,

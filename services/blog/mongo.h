@@ -110,14 +110,10 @@ int blog_mongo_each(blog_mongo *m, const char *coll, const blog_mdoc *filter,
 
 /* Updates (update holds operators like $set), each 0, MF_ERR_CONFLICT, MF_ERR_UNAVAILABLE or
  * MF_ERR. update_one: the first match; *matched (may be NULL) gets how many matched (0 or 1).
- * update_many: every match. upsert: the first match, or a new document from filter+update. */
+ * upsert: the first match, or a new document from filter+update. No update of many: the
+ * request path writes one document by _id at a time (store_authors.h). */
 int blog_mongo_update_one(blog_mongo *m, const char *coll, const blog_mdoc *filter,
                           const blog_mdoc *update, int64_t *matched);
-int blog_mongo_update_many(blog_mongo *m, const char *coll, const blog_mdoc *filter,
-                           const blog_mdoc *update);
-/* update_many that also tells how many documents matched (*matched). */
-int blog_mongo_update_many_matched(blog_mongo *m, const char *coll, const blog_mdoc *filter,
-                                   const blog_mdoc *update, int64_t *matched);
 int blog_mongo_upsert(blog_mongo *m, const char *coll, const blog_mdoc *filter,
                       const blog_mdoc *update);
 
