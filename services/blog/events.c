@@ -85,9 +85,9 @@ static int apply_user_event(blog_ctx *ctx, const mf_js_msg *m, bool alone)
     return 0;
 }
 
-/* The consumer's batch handler (mf_js_batch_fn). Applying a user event rewrites every blog
- * and comment of the author (scans on the MongoDB-wire server), which made blog-service
- * fall minutes behind a burst of renames when it did that for each event. An event is the
+/* The consumer's batch handler (mf_js_batch_fn). Applying a user event is one write (the
+ * authors document, store_authors.h) and a cache retirement; a backlog (NATS back after an
+ * outage, a burst of renames) still comes in batches, and an event is the
  * user's whole state at its version, so only the newest event of a user in the batch is
  * applied; the older ones are settled with it (acked when it was, nak'ed when it was not). */
 static void handle_user_events(const mf_js_msg *msgs, size_t n, int *results, void *arg)

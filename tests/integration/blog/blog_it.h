@@ -122,4 +122,23 @@ BT_UNUSED static int bt_index_of(json_t *items, const char *id)
     return -1;
 }
 
+typedef struct {
+    const char *blog; /* blog id */
+    const char *name;
+} bt_name_cond;
+
+/* th_poll condition: the first page of blog's comments holds one comment, by an author named
+ * name (arg: bt_name_cond). */
+BT_UNUSED static bool bt_comment_author_is(void *arg)
+{
+    bt_name_cond *c = arg;
+    char *p = mf_asprintf("/comments/id/%s?page=1&limit=10", c->blog);
+    json_t *d = NULL;
+    bool ok = bt_get(p, &d) == 200 && json_array_size(d) == 1 &&
+              strcmp(th_jstr(json_array_get(d, 0), "author.name") ?: "", c->name) == 0;
+    json_decref(d);
+    free(p);
+    return ok;
+}
+
 #endif

@@ -445,14 +445,22 @@ static void test_author_rename(void **state)
     th_user_release(&writer);
 }
 
+/* Collection coll of blog-service's database, on a client of its own (*cl; destroy both). */
+static mongoc_collection_t *stored_collection(const char *coll, mongoc_client_t **cl)
+{
+    char *uri = mf_asprintf("mongodb://127.0.0.1:%s", th_stack("MONGO_PORT"));
+    *cl = mongoc_client_new(uri);
+    free(uri);
+    assert_non_null(*cl);
+    return mongoc_client_get_collection(*cl, "blogs", coll);
+}
+
 /* The author name stored in document _id of collection coll of blog-service's database (heap,
  * caller frees; NULL: no such document). field: "author.name" or, for `authors`, "name". */
 static char *stored_name(const char *coll, const char *id, bool oid, const char *field)
 {
-    char *uri = mf_asprintf("mongodb://127.0.0.1:%s", th_stack("MONGO_PORT"));
-    mongoc_client_t *cl = mongoc_client_new(uri);
-    assert_non_null(cl);
-    mongoc_collection_t *c = mongoc_client_get_collection(cl, "blogs", coll);
+    mongoc_client_t *cl = NULL;
+    mongoc_collection_t *c = stored_collection(coll, &cl);
     bson_t *f = bson_new();
     bson_oid_t o;
     if (oid) {
@@ -472,37 +480,19 @@ static char *stored_name(const char *coll, const char *id, bool oid, const char 
     bson_destroy(f);
     mongoc_collection_destroy(c);
     mongoc_client_destroy(cl);
-    free(uri);
     return name;
 }
 
 static void forget_author(const char *id)
 {
-    char *uri = mf_asprintf("mongodb://127.0.0.1:%s", th_stack("MONGO_PORT"));
-    mongoc_client_t *cl = mongoc_client_new(uri);
-    mongoc_collection_t *c = mongoc_client_get_collection(cl, "blogs", "authors");
+    mongoc_client_t *cl = NULL;
+    mongoc_collection_t *c = stored_collection("authors", &cl);
     bson_t *f = BCON_NEW("_id", BCON_UTF8(id));
     bson_error_t err;
     assert_true(mongoc_collection_delete_one(c, f, NULL, NULL, &err));
     bson_destroy(f);
     mongoc_collection_destroy(c);
     mongoc_client_destroy(cl);
-    free(uri);
-}
-
-typedef struct {
-    const char *path;
-    const char *name;
-} comment_cond;
-
-static bool comment_shows(void *arg)
-{
-    comment_cond *c = arg;
-    json_t *d = NULL;
-    bool ok = bt_get(c->path, &d) == 200 && json_array_size(d) == 1 &&
-              strcmp(th_jstr(json_array_get(d, 0), "author.name") ?: "", c->name) == 0;
-    json_decref(d);
-    return ok;
 }
 
 /* A rename is one write, whatever the number of the user's blogs and comments: the answers
@@ -537,8 +527,8 @@ static void test_author_rename_one_write(void **state)
               "profile updated successfully");
     author_cond a = {pid, name, NULL};
     assert_true(th_poll(author_shows, &a, 10000));
-    comment_cond cc = {cpage, name};
-    assert_true(th_poll(comment_shows, &cc, 10000));
+    bt_name_cond cc = {id, name};
+    assert_true(th_poll(bt_comment_author_is, &cc, 10000));
 
     char *got = stored_name("authors", writer.id, false, "name");
     assert_string_equal(got, name);

@@ -621,23 +621,6 @@ static void test_rate_limit(void **state)
     th_user_release(&u);
 }
 
-typedef struct {
-    const char *blog;
-    const char *name;
-} name_cond;
-
-static bool comment_author_is(void *arg)
-{
-    name_cond *c = arg;
-    char *p = mf_asprintf("/comments/id/%s?page=1&limit=10", c->blog);
-    json_t *d = NULL;
-    bool ok = bt_get(p, &d) == 200 && json_array_size(d) == 1 &&
-              strcmp(th_jstr(json_array_get(d, 0), "author.name"), c->name) == 0;
-    json_decref(d);
-    free(p);
-    return ok;
-}
-
 static void test_author_rename(void **state)
 {
     (void)state;
@@ -645,15 +628,15 @@ static void test_author_rename(void **state)
     bt_new_user(&u, "cm-renamed", NULL);
     char *blog = published_blog("[\"CMRN\"]");
     char *id = comment(&u, blog, "who am I", NULL);
-    name_cond c = {blog, u.name};
-    assert_true(comment_author_is(&c)); /* cached now */
+    bt_name_cond c = {blog, u.name};
+    assert_true(bt_comment_author_is(&c)); /* cached now */
     char *t = th_random_hex(4);
     char *name = mf_asprintf("Renamed %s", t);
     char *body = mf_asprintf("{\"name\":\"%s\"}", name);
     th_expect(th_api_auth(), "PUT", "/profile/mine", u.access, body, 200,
               "profile updated successfully");
     c.name = name;
-    assert_true(th_poll(comment_author_is, &c, 10000));
+    assert_true(th_poll(bt_comment_author_is, &c, 10000));
     free(body);
     free(name);
     free(t);
