@@ -11,9 +11,11 @@
 #include "micro/error.h"
 #include "micro/log.h"
 
-/* The sentinel is "!<epoch>": moving blog:comments:epoch makes every set incomplete at once,
- * which is how a write that could not reach Redis is made up for (blog_comment_index_lost). */
-#define SENTINEL    "!"
+/* The sentinel is "!r<epoch>": moving blog:comments:epoch makes every set incomplete at once,
+ * which is how a write that could not reach Redis is made up for (blog_comment_index_lost).
+ * ("!<epoch>" was the sentinel while replies had one set per comment: a set of then is rebuilt
+ * before it is used, with its blog's replies set.) */
+#define SENTINEL    "!r"
 #define EPOCH_KEY   "blog:comments:epoch"
 #define EPOCH_LUA   "('" SENTINEL "' .. (redis.call('GET', KEYS[2]) or '0'))"
 #define LOCK_TTL_MS "15000" /* longer than any write under it; a crashed holder expires */
@@ -24,9 +26,25 @@ static char *set_key(const char *blog_id)
     return mf_asprintf("blog:comments:%s", blog_id);
 }
 
-static char *replies_key(const char *id)
+/* One set per blog, not per comment: a million comments left ~190k reply sets of one or two
+ * members each, and a key costs Redis more than the members it holds. Members are
+ * "<parentId>:<replyId>", all of score 0, so a parent's replies are one lexicographic range. */
+static char *replies_key(const char *blog_id)
 {
-    return mf_asprintf("blog:comments:replies:%s", id);
+    return mf_asprintf("blog:comments:replies:%s", blog_id);
+}
+
+static char *reply_member(const char *parent, const char *id)
+{
+    return mf_asprintf("%s:%s", parent, id);
+}
+
+/* The lexicographic range of parent's members: "[<parent>:" up to "(<parent>;" (';' follows
+ * ':'), each a new string. */
+static void reply_range(const char *parent, char **from, char **to)
+{
+    *from = mf_asprintf("[%s:", parent);
+    *to = mf_asprintf("(%s;", parent);
 }
 
 /* ---- lock ---- */
@@ -262,29 +280,36 @@ int blog_comment_index_rebuild(blog_ctx *ctx, const char *blog_id, const json_t 
     }
     batch_flush(ctx, b);
     rc = b->rc;
-    /* the replies sets of the visible top-level comments: cleared, then refilled */
-    json_array_foreach(visible, i, rec)
-    {
-        if (rc != 0)
-            break;
-        if (!json_object_get(rec, "parentId")) {
-            char *rk = replies_key(rec_str(rec, "_id"));
-            rc = del_key(ctx, rk);
-            free(rk);
-        }
-    }
+    /* the blog's replies set, refilled in place: only writers under the blog lock read it,
+     * and it is trusted only while the blog's set is complete (after the RENAME below) */
+    char *rk = replies_key(blog_id);
+    if (rc == 0)
+        rc = del_key(ctx, rk);
+    b->rc = rc;
+    batch_start(b, rk);
+    char **members = mf_calloc(json_array_size(visible) + 1, sizeof *members);
+    size_t nm = 0;
     json_array_foreach(visible, i, rec)
     {
         const char *parent = rec_str(rec, "parentId");
-        if (rc != 0 || !parent)
+        if (!parent)
             continue;
-        char *rk = replies_key(parent);
-        char score[24];
-        score_of(rec, score);
-        const char *argv[] = {"ZADD", rk, score, rec_str(rec, "_id")};
-        rc = mf_cache_cmd_int(ctx->cache, 4, argv, NULL);
-        free(rk);
+        members[nm] = reply_member(parent, rec_str(rec, "_id"));
+        batch_add(ctx, b, "0", members[nm]);
+        nm++;
+        /* a flush happened: the strings it sent are no longer needed */
+        if (b->argc == 2) {
+            for (size_t k = 0; k < nm; k++)
+                free(members[k]);
+            nm = 0;
+        }
     }
+    batch_flush(ctx, b);
+    rc = b->rc;
+    for (size_t k = 0; k < nm; k++)
+        free(members[k]);
+    free(members);
+    free(rk);
     if (rc == 0) {
         /* one atomic switch: readers see the old set or the complete new one */
         const char *argv[] = {"RENAME", tmp, key};
@@ -307,28 +332,36 @@ int blog_comment_index_add(blog_ctx *ctx, const json_t *rec)
     free(key);
     const char *parent = rec_str(rec, "parentId");
     if (rc == 0 && parent) {
-        char *rk = replies_key(parent);
-        const char *rargv[] = {"ZADD", rk, score, id};
+        char *rk = replies_key(rec_str(rec, "blogId"));
+        char *member = reply_member(parent, id);
+        const char *rargv[] = {"ZADD", rk, "0", member};
         rc = mf_cache_cmd_int(ctx->cache, 4, rargv, NULL);
+        free(member);
         free(rk);
     }
     return rc;
 }
 
-int blog_comment_index_replies(blog_ctx *ctx, const char *id, json_t **ids)
+int blog_comment_index_replies(blog_ctx *ctx, const char *blog_id, const char *id, json_t **ids)
 {
     *ids = NULL;
-    char *rk = replies_key(id);
-    const char *argv[] = {"ZRANGE", rk, "0", "-1"};
+    char *rk = replies_key(blog_id);
+    char *from, *to;
+    reply_range(id, &from, &to);
+    const char *argv[] = {"ZRANGEBYLEX", rk, from, to};
     char **items = NULL;
     size_t n = 0;
     int rc = mf_cache_cmd_strings(ctx->cache, 4, argv, &items, &n);
+    free(from);
+    free(to);
     free(rk);
     if (rc != 0)
         return rc;
     json_t *arr = json_array();
+    size_t skip = strlen(id) + 1;
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, json_string(items[i]));
+        if (strlen(items[i]) > skip)
+            json_array_append_new(arr, json_string(items[i] + skip));
     mf_cache_strings_free(items, n);
     *ids = arr;
     return 0;
@@ -338,7 +371,8 @@ int blog_comment_index_remove(blog_ctx *ctx, const json_t *rec, const json_t *re
 {
     const char *id = rec_str(rec, "_id");
     const char *parent = rec_str(rec, "parentId");
-    char *key = set_key(rec_str(rec, "blogId"));
+    const char *blog_id = rec_str(rec, "blogId");
+    char *key = set_key(blog_id);
     const char *argv[MF_CACHE_CMD_MAX_ARGS];
     int argc = 0;
     argv[argc++] = "ZREM";
@@ -358,12 +392,19 @@ int blog_comment_index_remove(blog_ctx *ctx, const json_t *rec, const json_t *re
     if (argc > 2 && rc == 0)
         rc = mf_cache_cmd_int(ctx->cache, argc, argv, NULL);
     free(key);
-    char *rk = replies_key(parent ? parent : id);
+    char *rk = replies_key(blog_id);
     if (rc == 0 && parent) {
-        const char *zargv[] = {"ZREM", rk, id};
+        char *member = reply_member(parent, id);
+        const char *zargv[] = {"ZREM", rk, member};
         rc = mf_cache_cmd_int(ctx->cache, 3, zargv, NULL);
+        free(member);
     } else if (rc == 0) {
-        rc = del_key(ctx, rk);
+        char *from, *to;
+        reply_range(id, &from, &to);
+        const char *zargv[] = {"ZREMRANGEBYLEX", rk, from, to};
+        rc = mf_cache_cmd_int(ctx->cache, 4, zargv, NULL);
+        free(from);
+        free(to);
     }
     free(rk);
     return rc;

@@ -5,12 +5,13 @@
  *   blog:comments:<blogId>          sorted set of the blog's VISIBLE comment ids (live, and for
  *                                   a reply also a live parent), scored by createdAt ms; equal
  *                                   scores order by member, the ObjectId, which is
- *                                   time-ordered too. Member "!<epoch>" (score -inf, so index
+ *                                   time-ordered too. Member "!r<epoch>" (score -inf, so index
  *                                   0; epoch = blog:comments:epoch) is the sentinel that says
  *                                   the set is complete: a set without the current one is
  *                                   rebuilt from MongoDB.
- *   blog:comments:replies:<id>      live reply ids of top-level comment id (for the cascade
- *                                   of a delete), complete whenever its blog's set is.
+ *   blog:comments:replies:<blogId>  the blog's live replies as "<parentId>:<replyId>", all of
+ *                                   score 0 (a parent's replies are one ZRANGEBYLEX, for the
+ *                                   cascade of a delete), complete whenever its blog's set is.
  *   blog:lock:comments:<blogId>     the lock under which every write of the blog's comments
  *                                   and its commentCount runs (one writer per blog across all
  *                                   replicas: counts stay exact, a rebuild cannot miss a write).
@@ -72,10 +73,10 @@ int blog_comment_index_complete(blog_ctx *ctx, const char *blog_id, bool *comple
 int blog_comment_index_rebuild(blog_ctx *ctx, const char *blog_id, const json_t *visible);
 /* A new visible comment (rec borrowed): into the blog's set and, a reply, its parent's. */
 int blog_comment_index_add(blog_ctx *ctx, const json_t *rec);
-/* Live reply ids of top-level comment id: *ids (new array of strings). */
-int blog_comment_index_replies(blog_ctx *ctx, const char *id, json_t **ids);
+/* Live reply ids of top-level comment id of blog_id: *ids (new array of strings). */
+int blog_comment_index_replies(blog_ctx *ctx, const char *blog_id, const char *id, json_t **ids);
 /* Comment rec (borrowed) and its replies (ids, borrowed, may be NULL) leave the blog's set;
- * its replies set (top-level) or its entry in its parent's (reply) goes too. */
+ * its replies (top-level) or its own entry (reply) leave the blog's replies set too. */
 int blog_comment_index_remove(blog_ctx *ctx, const json_t *rec, const json_t *replies);
 /* A write of comments could not update the sets (Redis down): every set is made incomplete
  * (the epoch in their sentinel moves) as soon as Redis is back, before any is used. */

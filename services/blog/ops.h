@@ -91,8 +91,8 @@ int blog_op_record_new_user(blog_ctx *ctx, const char *id, const char *name, con
                             int64_t version);
 /* Sets the author sub-document of rec (a record, or an array of records) to the recorded
  * info of its user (name, picture) where there is one: what every answer that shows an author
- * does before its DTO (store_authors.h). Lookups by _id, one per user. 0 or an error (then
- * the records are partly joined: answer the error). */
+ * does before its DTO (store_authors.h). One query by _id for all of its users. 0 or an
+ * error (then nothing is joined: answer the error). */
 int blog_op_authors_join(blog_ctx *ctx, json_t *recs);
 /* dto of rec (a record just written, borrowed) after the join (new reference). The write is
  * done: a failed author lookup answers it with the author as written, not with an error that

@@ -37,65 +37,53 @@ void blog_op_forget_user_tokens(blog_ctx *ctx, const char *id)
     blog_auth_cache_drop_user(ctx->auth_cache, id);
 }
 
-/* The info of user uid: from memo (uid -> stored author, or null: none stored), else read. */
-static int author_of(blog_ctx *ctx, json_t *memo, const char *uid, json_t **info)
+static const char *author_id(const json_t *rec)
 {
-    json_t *known = json_object_get(memo, uid);
-    if (known) {
-        *info = json_is_null(known) ? NULL : known;
-        return 0;
-    }
-    json_t *got = NULL;
-    int rc = blog_store_author_get(ctx->mongo, uid, &got);
-    if (rc == MF_ERR_NOT_FOUND) {
-        json_object_set_new(memo, uid, json_null());
-        *info = NULL;
-        return 0;
-    }
-    if (rc != 0)
-        return rc;
-    json_object_set_new(memo, uid, got);
-    *info = got;
-    return 0;
+    return json_string_value(json_object_get(json_object_get(rec, "author"), "_id"));
 }
 
-static int join_one(blog_ctx *ctx, json_t *memo, json_t *rec)
+/* rec's author from the stored info of the authors (by_id: user id -> info). */
+static void join_one(const json_t *by_id, json_t *rec)
 {
-    json_t *a = json_object_get(rec, "author");
-    const char *uid = json_string_value(json_object_get(a, "_id"));
-    if (!uid)
-        return 0;
-    json_t *info = NULL;
-    int rc = author_of(ctx, memo, uid, &info);
-    if (rc != 0 || !info)
-        return rc;
+    const char *uid = author_id(rec);
+    json_t *info = uid ? json_object_get(by_id, uid) : NULL;
+    if (!info)
+        return; /* no event applied for that user: the sub-document as written */
     json_t *name = json_object_get(info, "name");
     if (!json_is_string(name))
-        return 0; /* a damaged authors document: the sub-document as written */
+        return; /* a damaged authors document: the same */
     json_t *o = json_pack("{s:s,s:O}", "_id", uid, "name", name);
     json_t *pic = json_object_get(info, "profilePicUrl");
     if (json_is_string(pic))
         json_object_set(o, "profilePicUrl", pic);
     json_object_set_new(rec, "author", o);
-    return 0;
 }
 
 int blog_op_authors_join(blog_ctx *ctx, json_t *recs)
 {
-    json_t *memo = json_object();
-    int rc = 0;
-    if (json_is_array(recs)) {
-        size_t i;
-        json_t *rec;
-        json_array_foreach(recs, i, rec)
-        {
-            if ((rc = join_one(ctx, memo, rec)) != 0)
-                break;
+    json_t *one = json_is_object(recs) ? json_pack("[O]", recs) : NULL;
+    json_t *all = one ? one : recs;
+    /* the distinct authors, asked in one query (a page of comments is mostly a few) */
+    json_t *seen = json_object(), *ids = json_array();
+    size_t i;
+    json_t *rec;
+    json_array_foreach(all, i, rec)
+    {
+        const char *uid = author_id(rec);
+        if (uid && !json_object_get(seen, uid) && json_array_size(ids) < BLOG_AUTHORS_GET_MAX) {
+            json_object_set_new(seen, uid, json_true());
+            json_array_append_new(ids, json_string(uid));
         }
-    } else if (json_is_object(recs)) {
-        rc = join_one(ctx, memo, recs);
     }
-    json_decref(memo);
+    json_decref(seen);
+    json_t *by_id = NULL;
+    int rc = blog_store_authors_get(ctx->mongo, ids, &by_id);
+    json_decref(ids);
+    if (rc == 0) {
+        json_array_foreach(all, i, rec) join_one(by_id, rec);
+    }
+    json_decref(by_id);
+    json_decref(one);
     return rc;
 }
 

@@ -307,26 +307,21 @@ static int read_comments(blog_ctx *ctx, const void *arg, json_t **data)
         json_decref(ids);
         return page_from_mongo(ctx, cp, data);
     }
+    /* one query for the page: ten finds by _id were most of an uncached page's time */
+    json_t *recs = NULL;
+    rc = blog_store_comments_get(ctx->mongo, ids, &recs);
+    json_decref(ids);
+    if (rc != 0)
+        return rc;
     json_t *shown = json_array();
     size_t i;
-    json_t *id;
-    json_array_foreach(ids, i, id)
+    json_t *rec;
+    json_array_foreach(recs, i, rec)
     {
-        json_t *rec = NULL;
-        int r = blog_store_comment_get(ctx->mongo, json_string_value(id), &rec);
-        if (r == 0 && live(rec)) /* one deleted meanwhile is simply not shown */
+        if (live(rec)) /* one deleted meanwhile is simply not shown */
             json_array_append(shown, rec);
-        json_decref(rec);
-        if (r != 0 && r != MF_ERR_NOT_FOUND) {
-            rc = r;
-            break;
-        }
     }
-    json_decref(ids);
-    if (rc != 0) {
-        json_decref(shown);
-        return rc;
-    }
+    json_decref(recs);
     return comments_page(ctx, shown, data);
 }
 
@@ -398,7 +393,7 @@ int blog_op_update_comment(blog_ctx *ctx, const char *id, const char *text, cons
 static int replies_of(blog_ctx *ctx, const char *blog_id, const char *id, bool indexed,
                       json_t **ids)
 {
-    if (indexed && blog_comment_index_replies(ctx, id, ids) == 0)
+    if (indexed && blog_comment_index_replies(ctx, blog_id, id, ids) == 0)
         return 0;
     json_t *recs = NULL;
     int rc = blog_store_comments_of_blog(ctx->mongo, blog_id, &recs);

@@ -70,14 +70,40 @@ int blog_store_author_record(blog_mongo *m, const char *id, const char *name, co
     return rc;
 }
 
-int blog_store_author_get(blog_mongo *m, const char *id, json_t **author)
+int blog_store_authors_get(blog_mongo *m, const json_t *ids, json_t **by_id)
 {
+    *by_id = NULL;
+    size_t n = json_array_size(ids);
+    if (n > BLOG_AUTHORS_GET_MAX)
+        return MF_ERR_INVALID;
+    json_t *out = json_object();
+    if (n == 0) {
+        *by_id = out;
+        return 0;
+    }
     blog_mdoc *f = blog_mdoc_new();
-    blog_mdoc_str(f, "_id", id);
+    blog_mdoc_begin(f, "_id");
+    blog_mdoc_str_array(f, "$in", (json_t *)ids, n);
+    blog_mdoc_end(f);
     static const char *const fields[] = {"name", "profilePicUrl"};
     blog_mdoc *p = blog_mdoc_projection(fields, sizeof fields / sizeof fields[0]);
-    int rc = blog_mongo_find_one(m, BLOG_COLL_AUTHORS, f, p, author);
+    json_t *docs = NULL;
+    int rc = blog_mongo_find(m, BLOG_COLL_AUTHORS, f, p, NULL, 0, (int64_t)n, &docs);
     blog_mdoc_free(f);
     blog_mdoc_free(p);
-    return rc;
+    if (rc != 0) {
+        json_decref(out);
+        return rc;
+    }
+    size_t i;
+    json_t *d;
+    json_array_foreach(docs, i, d)
+    {
+        const char *id = json_string_value(json_object_get(d, "_id"));
+        if (id)
+            json_object_set(out, id, d);
+    }
+    json_decref(docs);
+    *by_id = out;
+    return 0;
 }

@@ -6,6 +6,7 @@
  */
 #include "blog_it.h"
 #include "micro/cache.h"
+#include "micro/cache_cmd.h"
 
 static th_user author, editor, reader, other;
 static th_instance inst;
@@ -462,6 +463,68 @@ static void test_thread_count_edit_delete(void **state)
     free(blog);
 }
 
+/* DEL of blog-service's comment set of blog: the next write rebuilds it from MongoDB. */
+static void drop_comment_index(const char *blog)
+{
+    mf_cache *c = mf_cache_new("127.0.0.1", atoi(th_stack("REDIS_BLOG_PORT")), NULL, 1000, 1);
+    assert_non_null(c);
+    char *set = mf_asprintf("blog:comments:%s", blog);
+    const char *argv[] = {"DEL", set};
+    long long n = 0;
+    assert_int_equal(mf_cache_cmd_int(c, 2, argv, &n), 0);
+    assert_int_equal(n, 1);
+    free(set);
+    mf_cache_free(c);
+}
+
+/* The read model of replies (one set per blog): a deleted reply leaves it, so its parent's
+ * delete later takes away only the live ones; and the same after a rebuild from MongoDB. */
+static void test_reply_index(void **state)
+{
+    (void)state;
+    th_api b = th_api_blog();
+    char *blog = published_blog("[\"CMT\"]");
+    char *c1 = comment(&editor, blog, "one", NULL);
+    char *r1 = comment(&author, blog, "re one a", c1);
+    char *r2 = comment(bt_admin(), blog, "re one b", c1);
+    char *c2 = comment(bt_admin(), blog, "two", NULL);
+    char *r3 = comment(&editor, blog, "re two", c2);
+    expect_count(blog, 5);
+    char *q = mf_asprintf("/comment/id/%s", r1);
+    th_expect(b, "DELETE", q, author.access, NULL, 200, "comment deleted successfully");
+    free(q);
+    expect_count(blog, 4);
+    q = mf_asprintf("/comment/id/%s", c1);
+    th_expect(b, "DELETE", q, editor.access, NULL, 200, "comment deleted successfully");
+    free(q);
+    expect_count(blog, 2); /* c1 and r2, not r1 a second time */
+    json_t *l = list(blog);
+    assert_int_equal(json_array_size(l), 2);
+    assert_int_equal(index_in(l, c2), 0);
+    assert_int_equal(index_in(l, r3), 1);
+    json_decref(l);
+
+    /* rebuilt from MongoDB (the next write does it): the replies come back with their blog */
+    drop_comment_index(blog);
+    char *r4 = comment(&author, blog, "re two again", c2);
+    expect_count(blog, 3);
+    q = mf_asprintf("/comment/id/%s", c2);
+    th_expect(b, "DELETE", q, bt_admin()->access, NULL, 200, "comment deleted successfully");
+    free(q);
+    expect_count(blog, 0);
+    l = list(blog);
+    assert_int_equal(json_array_size(l), 0);
+    json_decref(l);
+
+    free(r4);
+    free(r3);
+    free(c2);
+    free(r2);
+    free(r1);
+    free(c1);
+    free(blog);
+}
+
 /* The count of tag in GET /tags?prefix=tag (0 when absent). */
 static long tag_count(const char *tag)
 {
@@ -737,6 +800,7 @@ int main(void)
         cmocka_unit_test(test_blog_not_found),
         cmocka_unit_test(test_comment_retires_only_its_blog),
         cmocka_unit_test(test_thread_count_edit_delete),
+        cmocka_unit_test(test_reply_index),
         cmocka_unit_test(test_visibility_follows_blog),
         cmocka_unit_test(test_tags),
         cmocka_unit_test(test_rate_limit),
