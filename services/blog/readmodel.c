@@ -35,8 +35,11 @@
 /* KEYS[1] the record key. ARGV: expected current version (-1: none), id, new value
  * "<version> <json>", its TTL (0: none), then ops: R key (leave a sorted set), U key (drop a
  * string key that still names id), A key score (join a sorted set), C key score cap (join,
- * keep the newest cap), S key (string key naming id). 1 applied, 0 a version as new or newer is
- * there already, -1 the current version is not the expected one (read again). */
+ * keep the newest cap: room is made before the join, so that the set never holds more than
+ * cap, not even for a moment: a sorted set that went over zset-max-listpack-entries once stays
+ * a skiplist, three times the memory, in Redis 7.0), S key (string key naming id). 1 applied, 0 a
+ * version as new or newer is there already, -1 the current version is not the expected one (read
+ * again). */
 static const char APPLY_LUA[] =
     "local cur = redis.call('GET', KEYS[1])\n"
     "local curv = -1\n"
@@ -54,8 +57,17 @@ static const char APPLY_LUA[] =
     "    i = i + 2\n"
     "  elseif op == 'A' then redis.call('ZADD', k, ARGV[i + 2], id); i = i + 3\n"
     "  elseif op == 'C' then\n"
-    "    redis.call('ZADD', k, ARGV[i + 2], id)\n"
-    "    redis.call('ZREMRANGEBYRANK', k, 0, -(tonumber(ARGV[i + 3]) + 1))\n"
+    "    local score, cap = tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])\n"
+    "    local n = redis.call('ZCARD', k)\n"
+    "    local join = true\n"
+    "    if n >= cap and not redis.call('ZSCORE', k, id) then\n"
+    "      local low = redis.call('ZRANGE', k, 0, 0, 'WITHSCORES')\n"
+    "      local ls = tonumber(low[2])\n"
+    "      if score < ls or (score == ls and id < low[1]) then join = false\n"
+    "      else redis.call('ZREMRANGEBYRANK', k, 0, n - cap) end\n"
+    "    end\n"
+    "    if join then redis.call('ZADD', k, ARGV[i + 2], id) end\n"
+    "    redis.call('ZREMRANGEBYRANK', k, 0, -(cap + 1))\n"
     "    i = i + 4\n"
     "  elseif op == 'S' then redis.call('SET', k, id); i = i + 2\n"
     "  else return redis.error_reply('readmodel: bad op') end\n"

@@ -169,10 +169,67 @@ static void test_merge_is_the_sort(void **state)
     round_of(CANDS, 1000000, 1u, 2000000);
 }
 
+/* The encoding of key ("listpack", "skiplist", ...), heap string. */
+static char *encoding_of(const char *key)
+{
+    const char *argv[] = {"OBJECT", "ENCODING", key};
+    mf_reply *r = mf_cache_command(ctx.cache, 3, argv, NULL);
+    assert_non_null(r);
+    assert_int_equal(r->type, MF_REPLY_STR);
+    char *out = mf_strdup(r->str);
+    mf_reply_free(r);
+    return out;
+}
+
+/* Keyword sets keep the newest BLOG_RM_WORD_CAP in place (the apply of readmodel.c): never
+ * more, not even for the moment of a join, so that Redis keeps each as one listpack (a sorted
+ * set that went over zset-max-listpack-entries once stays a skiplist in Redis 7.0, three times
+ * the memory); and what they keep is the newest of every blog applied, ties by the larger id. */
+static void test_word_set_capped_in_place(void **state)
+{
+    (void)state;
+    const char *flush[] = {"FLUSHALL"};
+    cmd(1, flush);
+    const char *key = "blog:rm:kw:zebra";
+    enum { N = 3 * BLOG_RM_WORD_CAP };
+    cand *c = mf_calloc(N, sizeof *c);
+    cand **order = mf_calloc(N, sizeof *order);
+    for (int i = 0; i < N; i++) {
+        snprintf(c[i].id, sizeof c[i].id, "%024x", next_rand());
+        c[i].score = 1 + (long)(next_rand() % 200); /* ties */
+        order[i] = &c[i];
+        json_t *rec = json_pack("{ss ss ss sb sb sI sI s{ss} s[]}", "_id", c[i].id, "title",
+                                "zebra", "description", "", "published", 1, "status", 1,
+                                "publishedAt", (json_int_t)c[i].score, "updatedAt",
+                                (json_int_t)c[i].score, "author", "_id", "u", "tags");
+        blog_rm_apply(&ctx, rec);
+        json_decref(rec);
+        const char *card[] = {"ZCARD", key};
+        long long n = 0;
+        assert_int_equal(mf_cache_cmd_int(ctx.cache, 2, card, &n), 0);
+        assert_int_equal(n, i + 1 < BLOG_RM_WORD_CAP ? i + 1 : BLOG_RM_WORD_CAP);
+        char *enc = encoding_of(key);
+        assert_string_equal(enc, "listpack");
+        free(enc);
+    }
+    qsort(order, N, sizeof *order, by_score_then_id);
+    const char *range[] = {"ZREVRANGE", key, "0", "-1"};
+    char **items = NULL;
+    size_t n = 0;
+    assert_int_equal(mf_cache_cmd_strings(ctx.cache, 4, range, &items, &n), 0);
+    assert_int_equal(n, BLOG_RM_WORD_CAP);
+    for (size_t k = 0; k < n; k++)
+        assert_string_equal(items[k], order[k]->id);
+    mf_cache_strings_free(items, n);
+    free(order);
+    free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_merge_is_the_sort),
+        cmocka_unit_test(test_word_set_capped_in_place),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
