@@ -55,8 +55,8 @@ static int setup(void **state)
     for (int i = 0; i < 10; i++) {
         char id[16];
         snprintf(id, sizeof id, "user-%d", i);
-        bson_t *d = BCON_NEW("_id", BCON_UTF8(id), "n", BCON_INT32(DOCS + i), "status",
-                             BCON_BOOL(true));
+        bson_t *d =
+            BCON_NEW("_id", BCON_UTF8(id), "n", BCON_INT32(DOCS + i), "status", BCON_BOOL(true));
         mongoc_bulk_operation_insert(bulk, d);
         bson_destroy(d);
     }
@@ -111,8 +111,8 @@ static bool pushed_down(const bson_t *filter)
 {
     if (!th_mongo_is_ferretdb())
         return true;
-    bson_t *cmd = BCON_NEW("explain", "{", "find", BCON_UTF8("docs"), "filter", BCON_DOCUMENT(filter),
-                           "}");
+    bson_t *cmd =
+        BCON_NEW("explain", "{", "find", BCON_UTF8("docs"), "filter", BCON_DOCUMENT(filter), "}");
     bson_t reply;
     bson_error_t err;
     bool ok = mongoc_client_command_simple(client, "pushdown", cmd, NULL, &reply, &err);
@@ -186,8 +186,7 @@ static void test_in(void **state)
     f = BCON_NEW("_id", "{", "$in", "[", "]", "}");
     assert_int_equal(find_ns(f, ns, 32), 0);
     bson_destroy(f);
-    f = BCON_NEW("_id", "{", "$in", "[", BCON_OID(&oids[21]), "]", "$ne", BCON_OID(&oids[21]),
-                 "}");
+    f = BCON_NEW("_id", "{", "$in", "[", BCON_OID(&oids[21]), "]", "$ne", BCON_OID(&oids[21]), "}");
     assert_int_equal(find_ns(f, ns, 32), 0);
     bson_destroy(f);
 }
