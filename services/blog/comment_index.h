@@ -71,7 +71,8 @@ int blog_comment_index_complete(blog_ctx *ctx, const char *blog_id, bool *comple
 /* Replaces the blog's sets with visible (records of blog_store_comments_of_blog already
  * filtered to the visible ones, in order; borrowed), sentinel included. Under the blog lock. */
 int blog_comment_index_rebuild(blog_ctx *ctx, const char *blog_id, const json_t *visible);
-/* A new visible comment (rec borrowed): into the blog's set and, a reply, its parent's. */
+/* A new visible comment (rec borrowed): into the blog's set and, a reply, into the blog's
+ * replies set. */
 int blog_comment_index_add(blog_ctx *ctx, const json_t *rec);
 /* Live reply ids of top-level comment id of blog_id: *ids (new array of strings). */
 int blog_comment_index_replies(blog_ctx *ctx, const char *blog_id, const char *id, json_t **ids);

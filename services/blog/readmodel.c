@@ -36,10 +36,11 @@
  * "<version> <json>", its TTL (0: none), then ops: R key (leave a sorted set), U key (drop a
  * string key that still names id), A key score (join a sorted set), C key score cap (join,
  * keep the newest cap: room is made before the join, so that the set never holds more than
- * cap, not even for a moment: a sorted set that went over zset-max-listpack-entries once stays
- * a skiplist, three times the memory, in Redis 7.0), S key (string key naming id). 1 applied, 0 a
- * version as new or newer is there already, -1 the current version is not the expected one (read
- * again). */
+ * cap, not even for a moment (the new one joins when it is newer than the cap-th newest; a
+ * set from a larger cap before is cut to the newest cap): a sorted set that went over
+ * zset-max-listpack-entries once stays a skiplist, three times the memory, in Redis 7.0), S key
+ * (string key naming id). 1 applied, 0 a version as new or newer is there already, -1 the current
+ * version is not the expected one (read again). */
 static const char APPLY_LUA[] =
     "local cur = redis.call('GET', KEYS[1])\n"
     "local curv = -1\n"
@@ -61,7 +62,7 @@ static const char APPLY_LUA[] =
     "    local n = redis.call('ZCARD', k)\n"
     "    local join = true\n"
     "    if n >= cap and not redis.call('ZSCORE', k, id) then\n"
-    "      local low = redis.call('ZRANGE', k, 0, 0, 'WITHSCORES')\n"
+    "      local low = redis.call('ZRANGE', k, n - cap, n - cap, 'WITHSCORES')\n"
     "      local ls = tonumber(low[2])\n"
     "      if score < ls or (score == ls and id < low[1]) then join = false\n"
     "      else redis.call('ZREMRANGEBYRANK', k, 0, n - cap) end\n"

@@ -223,6 +223,49 @@ static void test_word_set_capped_in_place(void **state)
     mf_cache_strings_free(items, n);
     free(order);
     free(c);
+
+    /* a set from a larger cap (40 over this one): a blog joins only when it is newer than the
+     * cap-th newest, and the set is cut to the newest cap */
+    const char *yak = "blog:rm:kw:yak";
+    enum { OVER = BLOG_RM_WORD_CAP + 40 };
+    for (int k = 0; k < OVER; k++) {
+        char id[25], score[24];
+        snprintf(id, sizeof id, "%024x", 0x100000u + (unsigned)k);
+        snprintf(score, sizeof score, "%d", 1000 + 2 * k); /* rank k */
+        const char *argv[] = {"ZADD", yak, score, id};
+        cmd(4, argv);
+    }
+    static const struct {
+        const char *id;
+        long score;
+        bool joins;
+    } joins[] = {
+        {"aaaaaaaaaaaaaaaaaaaaaaa1", 1021, false}, /* newer than rank 0, older than rank 40 */
+        {"aaaaaaaaaaaaaaaaaaaaaaa2", 1101, true},  /* newer than rank 50 */
+    };
+    for (size_t w = 0; w < sizeof joins / sizeof joins[0]; w++) {
+        json_t *rec = json_pack("{ss ss ss sb sb sI sI s{ss} s[]}", "_id", joins[w].id, "title",
+                                "yak", "description", "", "published", 1, "status", 1,
+                                "publishedAt", (json_int_t)joins[w].score, "updatedAt",
+                                (json_int_t)joins[w].score, "author", "_id", "u", "tags");
+        blog_rm_apply(&ctx, rec);
+        json_decref(rec);
+        const char *card[] = {"ZCARD", yak};
+        long long m = 0;
+        assert_int_equal(mf_cache_cmd_int(ctx.cache, 2, card, &m), 0);
+        assert_int_equal(m, BLOG_RM_WORD_CAP);
+        const char *score_of[] = {"ZSCORE", yak, joins[w].id};
+        long long sc = 0;
+        assert_int_equal(mf_cache_cmd_int(ctx.cache, 3, score_of, &sc), 0);
+        assert_int_equal(sc, joins[w].joins ? joins[w].score : 0);
+    }
+    /* the oldest kept: after the join of 1101, the newest 127 of the seeded ones stay, so the
+     * oldest of them is rank OVER - 127 of the seed */
+    const char *oldest[] = {"ZRANGE", yak, "0", "0", "WITHSCORES"};
+    assert_int_equal(mf_cache_cmd_strings(ctx.cache, 5, oldest, &items, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(atol(items[1]), 1000 + 2 * (OVER - (BLOG_RM_WORD_CAP - 1)));
+    mf_cache_strings_free(items, n);
 }
 
 int main(void)
