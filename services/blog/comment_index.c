@@ -287,6 +287,7 @@ int blog_comment_index_rebuild(blog_ctx *ctx, const char *blog_id, const json_t 
         rc = del_key(ctx, rk);
     b->rc = rc;
     batch_start(b, rk);
+    /* the batch points at the members until it is flushed: all are freed after the last */
     char **members = mf_calloc(json_array_size(visible) + 1, sizeof *members);
     size_t nm = 0;
     json_array_foreach(visible, i, rec)
@@ -295,14 +296,7 @@ int blog_comment_index_rebuild(blog_ctx *ctx, const char *blog_id, const json_t 
         if (!parent)
             continue;
         members[nm] = reply_member(parent, rec_str(rec, "_id"));
-        batch_add(ctx, b, "0", members[nm]);
-        nm++;
-        /* a flush happened: the strings it sent are no longer needed */
-        if (b->argc == 2) {
-            for (size_t k = 0; k < nm; k++)
-                free(members[k]);
-            nm = 0;
-        }
+        batch_add(ctx, b, "0", members[nm++]);
     }
     batch_flush(ctx, b);
     rc = b->rc;

@@ -551,6 +551,51 @@ int blog_mongo_find(blog_mongo *m, const char *coll, const blog_mdoc *filter,
     return 0;
 }
 
+int blog_mongo_find_ids(blog_mongo *m, const char *coll, const json_t *ids, bool oids,
+                        const blog_mdoc *projection, json_t **by_id)
+{
+    *by_id = NULL;
+    size_t n = json_array_size(ids);
+    if (n > BLOG_MONGO_IDS_MAX)
+        return MF_ERR_INVALID;
+    json_t *out = json_object();
+    if (n == 0) {
+        *by_id = out;
+        return 0;
+    }
+    blog_mdoc *f = blog_mdoc_new();
+    blog_mdoc_begin(f, "_id");
+    blog_mdoc_begin_array(f, "$in");
+    size_t i;
+    json_t *id;
+    json_array_foreach(ids, i, id)
+    {
+        if (oids)
+            blog_mdoc_oid(f, NULL, json_string_value(id));
+        else
+            blog_mdoc_str(f, NULL, json_string_value(id));
+    }
+    blog_mdoc_end(f);
+    blog_mdoc_end(f);
+    json_t *docs = NULL;
+    int rc = blog_mongo_find(m, coll, f, projection, NULL, 0, (int64_t)n, &docs);
+    blog_mdoc_free(f);
+    if (rc != 0) {
+        json_decref(out);
+        return rc;
+    }
+    json_t *d;
+    json_array_foreach(docs, i, d)
+    {
+        const char *k = json_string_value(json_object_get(d, "_id"));
+        if (k)
+            json_object_set(out, k, d);
+    }
+    json_decref(docs);
+    *by_id = out;
+    return 0;
+}
+
 int blog_mongo_each(blog_mongo *m, const char *coll, const blog_mdoc *filter,
                     const blog_mdoc *projection, int (*fn)(void *arg, json_t *rec), void *arg)
 {

@@ -102,6 +102,16 @@ int blog_mongo_find(blog_mongo *m, const char *coll, const blog_mdoc *filter,
                     const blog_mdoc *projection, const blog_mdoc *sort, int64_t skip, int64_t limit,
                     json_t **out);
 
+/* At most this many ids in one blog_mongo_find_ids: its {_id: {$in}} is served by the _id
+ * index on mongod and, up to this many, on FerretDB (scripts/ferretdb-sqlite-id.patch). */
+#define BLOG_MONGO_IDS_MAX 1000
+/* The documents of ids (an array of strings, borrowed: ObjectId hex when oids, else plain
+ * string _ids) in one {_id: {$in}} find (projection may be NULL): *by_id, a new object of _id
+ * -> record, without the ids not found (caller decrefs). 0, MF_ERR_INVALID (more than
+ * BLOG_MONGO_IDS_MAX ids), or an error. */
+int blog_mongo_find_ids(blog_mongo *m, const char *coll, const json_t *ids, bool oids,
+                        const blog_mdoc *projection, json_t **by_id);
+
 /* Calls fn for every document matching filter, streamed in batches (no sort, no time limit:
  * for background work over a whole collection, never on a request path). fn gets a new record
  * (it decrefs) and returns 0 to go on, anything else to stop (returned). 0 or an error. */

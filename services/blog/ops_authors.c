@@ -70,7 +70,7 @@ int blog_op_authors_join(blog_ctx *ctx, json_t *recs)
     json_array_foreach(all, i, rec)
     {
         const char *uid = author_id(rec);
-        if (uid && !json_object_get(seen, uid) && json_array_size(ids) < BLOG_AUTHORS_GET_MAX) {
+        if (uid && !json_object_get(seen, uid) && json_array_size(ids) < BLOG_MONGO_IDS_MAX) {
             json_object_set_new(seen, uid, json_true());
             json_array_append_new(ids, json_string(uid));
         }

@@ -72,38 +72,9 @@ int blog_store_author_record(blog_mongo *m, const char *id, const char *name, co
 
 int blog_store_authors_get(blog_mongo *m, const json_t *ids, json_t **by_id)
 {
-    *by_id = NULL;
-    size_t n = json_array_size(ids);
-    if (n > BLOG_AUTHORS_GET_MAX)
-        return MF_ERR_INVALID;
-    json_t *out = json_object();
-    if (n == 0) {
-        *by_id = out;
-        return 0;
-    }
-    blog_mdoc *f = blog_mdoc_new();
-    blog_mdoc_begin(f, "_id");
-    blog_mdoc_str_array(f, "$in", (json_t *)ids, n);
-    blog_mdoc_end(f);
     static const char *const fields[] = {"name", "profilePicUrl"};
     blog_mdoc *p = blog_mdoc_projection(fields, sizeof fields / sizeof fields[0]);
-    json_t *docs = NULL;
-    int rc = blog_mongo_find(m, BLOG_COLL_AUTHORS, f, p, NULL, 0, (int64_t)n, &docs);
-    blog_mdoc_free(f);
+    int rc = blog_mongo_find_ids(m, BLOG_COLL_AUTHORS, ids, false, p, by_id);
     blog_mdoc_free(p);
-    if (rc != 0) {
-        json_decref(out);
-        return rc;
-    }
-    size_t i;
-    json_t *d;
-    json_array_foreach(docs, i, d)
-    {
-        const char *id = json_string_value(json_object_get(d, "_id"));
-        if (id)
-            json_object_set(out, id, d);
-    }
-    json_decref(docs);
-    *by_id = out;
-    return 0;
+    return rc;
 }

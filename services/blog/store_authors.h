@@ -25,11 +25,10 @@
  * the stored author is newer (nothing changed), or a negative MF_ERR_*. */
 int blog_store_author_record(blog_mongo *m, const char *id, const char *name, const char *pic,
                              int64_t version, int64_t now);
-/* The stored info of the users ids (an array of at most BLOG_AUTHORS_GET_MAX strings,
- * borrowed) in one {_id: {$in}} query (the _id index on mongod and, patched, on FerretDB):
- * *by_id, a new object of user id -> {_id, name, profilePicUrl?}, without the users no event
- * was applied for yet. 0, MF_ERR_INVALID (too many ids) or an error. */
-#define BLOG_AUTHORS_GET_MAX 1000
+/* The stored info of the users ids (an array of at most BLOG_MONGO_IDS_MAX strings,
+ * borrowed) in one query (blog_mongo_find_ids): *by_id, a new object of user id -> {_id,
+ * name, profilePicUrl?}, without the users no event was applied for yet. 0, MF_ERR_INVALID
+ * (too many ids) or an error. */
 int blog_store_authors_get(blog_mongo *m, const json_t *ids, json_t **by_id);
 
 #endif

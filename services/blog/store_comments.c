@@ -117,23 +117,16 @@ int blog_store_comment_get(blog_mongo *m, const char *id, json_t **rec)
     return rc;
 }
 
-/* At most this many ids in one {_id: {$in}} (the patched FerretDB pushes down up to 1000). */
-#define GET_MANY_MAX 1000
-
-/* Records of ids from docs (an array of records, any order), in the order of ids: the ones
- * found, each once (new array). */
-static json_t *in_order(const json_t *ids, const json_t *docs)
+int blog_store_comments_get(blog_mongo *m, const json_t *ids, json_t **recs)
 {
-    json_t *by = json_object();
-    size_t i;
-    json_t *d;
-    json_array_foreach(docs, i, d)
-    {
-        const char *id = rec_str(d, "_id");
-        if (id)
-            json_object_set(by, id, d);
-    }
+    *recs = NULL;
+    json_t *by = NULL;
+    int rc = blog_mongo_find_ids(m, BLOG_COLL_COMMENTS, ids, true, NULL, &by);
+    if (rc != 0)
+        return rc;
+    /* in the order of ids, each once */
     json_t *out = json_array();
+    size_t i;
     json_t *id;
     json_array_foreach(ids, i, id)
     {
@@ -145,34 +138,8 @@ static json_t *in_order(const json_t *ids, const json_t *docs)
         }
     }
     json_decref(by);
-    return out;
-}
-
-int blog_store_comments_get(blog_mongo *m, const json_t *ids, json_t **recs)
-{
-    *recs = NULL;
-    size_t n = json_array_size(ids);
-    if (n == 0) {
-        *recs = json_array();
-        return 0;
-    }
-    if (n > GET_MANY_MAX)
-        return MF_ERR_INVALID;
-    blog_mdoc *f = blog_mdoc_new();
-    blog_mdoc_begin(f, "_id");
-    blog_mdoc_begin_array(f, "$in");
-    size_t i;
-    json_t *id;
-    json_array_foreach(ids, i, id) blog_mdoc_oid(f, NULL, json_string_value(id));
-    blog_mdoc_end(f);
-    blog_mdoc_end(f);
-    json_t *docs = NULL;
-    int rc = blog_mongo_find(m, BLOG_COLL_COMMENTS, f, NULL, NULL, 0, (int64_t)n, &docs);
-    blog_mdoc_free(f);
-    if (rc == 0)
-        *recs = in_order(ids, docs);
-    json_decref(docs);
-    return rc;
+    *recs = out;
+    return 0;
 }
 
 /* $set of fields on comment id, matched by _id only. */

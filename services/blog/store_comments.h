@@ -47,10 +47,9 @@ typedef struct {
 int blog_store_comments_seed(blog_mongo *m, blog_comment_seed *in, size_t n, const json_t *user);
 /* Comment id, live or not. */
 int blog_store_comment_get(blog_mongo *m, const char *id, json_t **rec);
-/* Comments of ids (an array of at most 1000 24-hex strings, borrowed), live or not, in the
- * order of ids, the missing ones left out (*recs: new array). One {_id: {$in}} query: served
- * by the _id index on mongod and, patched (scripts/ferretdb-sqlite-id.patch), on FerretDB.
- * MF_ERR_INVALID for more than 1000 ids. */
+/* Comments of ids (an array of at most BLOG_MONGO_IDS_MAX 24-hex strings, borrowed), live or
+ * not, in the order of ids, the missing ones left out (*recs: new array). One query
+ * (blog_mongo_find_ids). MF_ERR_INVALID for too many ids. */
 int blog_store_comments_get(blog_mongo *m, const json_t *ids, json_t **recs);
 /* New text of comment id (edited becomes true). */
 int blog_store_comment_set_text(blog_mongo *m, const char *id, const char *text, int64_t now);
