@@ -181,6 +181,22 @@ static char *encoding_of(const char *key)
     return out;
 }
 
+/* Applies published blog id, titled title (its one keyword), at score (publishedAt and
+ * updatedAt), and answers ZCARD of key. */
+static long long apply_titled(const char *id, const char *title, long score, const char *key)
+{
+    json_t *rec =
+        json_pack("{ss ss ss sb sb sI sI s{ss} s[]}", "_id", id, "title", title, "description", "",
+                  "published", 1, "status", 1, "publishedAt", (json_int_t)score, "updatedAt",
+                  (json_int_t)score, "author", "_id", "u", "tags");
+    blog_rm_apply(&ctx, rec);
+    json_decref(rec);
+    const char *card[] = {"ZCARD", key};
+    long long n = 0;
+    assert_int_equal(mf_cache_cmd_int(ctx.cache, 2, card, &n), 0);
+    return n;
+}
+
 /* Keyword sets keep the newest BLOG_RM_WORD_CAP in place (the apply of readmodel.c): never
  * more, not even for the moment of a join, so that Redis keeps each as one listpack (a sorted
  * set that went over zset-max-listpack-entries once stays a skiplist in Redis 7.0, three times
@@ -198,16 +214,8 @@ static void test_word_set_capped_in_place(void **state)
         snprintf(c[i].id, sizeof c[i].id, "%024x", next_rand());
         c[i].score = 1 + (long)(next_rand() % 200); /* ties */
         order[i] = &c[i];
-        json_t *rec = json_pack("{ss ss ss sb sb sI sI s{ss} s[]}", "_id", c[i].id, "title",
-                                "zebra", "description", "", "published", 1, "status", 1,
-                                "publishedAt", (json_int_t)c[i].score, "updatedAt",
-                                (json_int_t)c[i].score, "author", "_id", "u", "tags");
-        blog_rm_apply(&ctx, rec);
-        json_decref(rec);
-        const char *card[] = {"ZCARD", key};
-        long long n = 0;
-        assert_int_equal(mf_cache_cmd_int(ctx.cache, 2, card, &n), 0);
-        assert_int_equal(n, i + 1 < BLOG_RM_WORD_CAP ? i + 1 : BLOG_RM_WORD_CAP);
+        assert_int_equal(apply_titled(c[i].id, "zebra", c[i].score, key),
+                         i + 1 < BLOG_RM_WORD_CAP ? i + 1 : BLOG_RM_WORD_CAP);
         char *enc = encoding_of(key);
         assert_string_equal(enc, "listpack");
         free(enc);
@@ -244,16 +252,7 @@ static void test_word_set_capped_in_place(void **state)
         {"aaaaaaaaaaaaaaaaaaaaaaa2", 1101, true},  /* newer than rank 50 */
     };
     for (size_t w = 0; w < sizeof joins / sizeof joins[0]; w++) {
-        json_t *rec = json_pack("{ss ss ss sb sb sI sI s{ss} s[]}", "_id", joins[w].id, "title",
-                                "yak", "description", "", "published", 1, "status", 1,
-                                "publishedAt", (json_int_t)joins[w].score, "updatedAt",
-                                (json_int_t)joins[w].score, "author", "_id", "u", "tags");
-        blog_rm_apply(&ctx, rec);
-        json_decref(rec);
-        const char *card[] = {"ZCARD", yak};
-        long long m = 0;
-        assert_int_equal(mf_cache_cmd_int(ctx.cache, 2, card, &m), 0);
-        assert_int_equal(m, BLOG_RM_WORD_CAP);
+        assert_int_equal(apply_titled(joins[w].id, "yak", joins[w].score, yak), BLOG_RM_WORD_CAP);
         const char *score_of[] = {"ZSCORE", yak, joins[w].id};
         long long sc = 0;
         assert_int_equal(mf_cache_cmd_int(ctx.cache, 3, score_of, &sc), 0);
